@@ -1,0 +1,97 @@
+"""Participants' registrations: one choice per pass, written only by registrations.services."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import Event, TimeSlot, Workshop
+
+
+def new_token() -> str:
+    # 32 bytes = 256 bits from the OS's CSPRNG; nothing about the person goes into it.
+    return secrets.token_urlsafe(32)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Bekräftad")
+        CANCELLED = "cancelled", _("Avbokad")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("evenemang"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    email = models.EmailField(_("e-post"), max_length=254)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    consent = models.BooleanField(_("samtycke till personuppgiftsbehandling"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.CONFIRMED
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anmälan")
+        verbose_name_plural = _("anmälningar")
+        ordering = ["-created_at"]
+        constraints = [
+            # A cancelled registration does not block the person from registering again.
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                condition=Q(status="confirmed"),
+                name="registration_one_per_email_and_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent=True), name="registration_requires_consent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class Choice(models.Model):
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("anmälan"), on_delete=models.CASCADE, related_name="choices"
+    )
+    slot = models.ForeignKey(
+        TimeSlot, verbose_name=_("pass"), on_delete=models.PROTECT, related_name="choices"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="choices"
+    )
+    over_capacity = models.BooleanField(
+        _("placerad över platsgränsen"),
+        default=False,
+        help_text=_("Satt när en arrangör medvetet placerat personen trots att workshoppen var full."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("val")
+        verbose_name_plural = _("val")
+        ordering = ["slot__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "slot"], name="choice_one_per_registration_and_slot"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.slot.label}: {self.workshop}"

@@ -1,0 +1,71 @@
+"""Shared fixtures: the real programme, and small events built in code."""
+
+import datetime
+import os
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from workshops.models import Event, Room, TimeSlot, Workshop
+
+PROGRAMME_FIXTURE = "fixtures/utsikt_ar_insikt.json"
+
+
+def pytest_collection_modifyitems(config, items):
+    # CI's PostgreSQL pass must not quietly skip the tests that only mean something there.
+    if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
+        for item in items:
+            item.add_marker(pytest.mark.postgres_required)
+
+
+@pytest.fixture
+def programme(db):
+    """The real conference day, loaded from the fixture, with registration open now."""
+    call_command("loaddata", PROGRAMME_FIXTURE, verbosity=0)
+    event = Event.objects.get(slug="utsikt-ar-insikt")
+    now = timezone.now()
+    event.registration_opens = now - datetime.timedelta(days=1)
+    event.registration_closes = now + datetime.timedelta(days=30)
+    event.date = (now + datetime.timedelta(days=40)).date()
+    event.save()
+    return event
+
+
+def make_event(*, slug="test-event", slots=3, workshops_per_slot=2, capacity=10) -> Event:
+    """A small event: `slots` passes, each with `workshops_per_slot` workshops in own rooms."""
+    now = timezone.now()
+    event = Event.objects.create(
+        name=f"Event {slug}",
+        slug=slug,
+        date=(now + datetime.timedelta(days=40)).date(),
+        registration_opens=now - datetime.timedelta(days=1),
+        registration_closes=now + datetime.timedelta(days=30),
+    )
+    number = 0
+    for s in range(1, slots + 1):
+        slot = TimeSlot.objects.create(
+            event=event,
+            number=s,
+            start_time=datetime.time(8 + s, 0),
+            end_time=datetime.time(8 + s, 45),
+        )
+        for r in range(1, workshops_per_slot + 1):
+            room, _ = Room.objects.get_or_create(
+                name=f"{slug} room {r}", defaults={"capacity": capacity}
+            )
+            number += 1
+            Workshop.objects.create(
+                event=event,
+                number=number,
+                title=f"Workshop {number}",
+                description="Beskrivning",
+                slot=slot,
+                room=room,
+            )
+    return event
+
+
+@pytest.fixture
+def small_event(db):
+    return make_event()

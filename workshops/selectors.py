@@ -1,0 +1,33 @@
+"""Read queries for the programme, shared by the public pages, the form and the admin."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Event, TimeSlot, Workshop
+
+
+def current_event() -> Event | None:
+    """The next event to happen (or, once all are past, the latest one)."""
+    today = timezone.localdate()
+    upcoming = Event.objects.filter(date__gte=today).order_by("date").first()
+    return upcoming or Event.objects.order_by("-date").first()
+
+
+def workshops_for_programme():
+    return Workshop.objects.for_programme()
+
+
+@dataclass
+class SlotProgramme:
+    slot: TimeSlot
+    workshops: list[Workshop]
+
+
+def programme_by_slot(event: Event) -> list[SlotProgramme]:
+    """The event's passes in order, each with its workshops in number order."""
+    workshops = list(workshops_for_programme().filter(event=event))
+    return [
+        SlotProgramme(slot=slot, workshops=[w for w in workshops if w.slot_id == slot.pk])
+        for slot in event.slots.all()
+    ]
