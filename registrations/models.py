@@ -32,9 +32,7 @@ class Registration(models.Model):
     email = models.EmailField(_("e-post"), max_length=254)
     organisation = models.CharField(_("organisation"), max_length=200)
     consent = models.BooleanField(_("samtycke till personuppgiftsbehandling"), default=False)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status, default=Status.CONFIRMED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
@@ -53,9 +51,7 @@ class Registration(models.Model):
                 condition=Q(status="confirmed"),
                 name="registration_one_per_email_and_event",
             ),
-            models.CheckConstraint(
-                condition=Q(consent=True), name="registration_requires_consent"
-            ),
+            models.CheckConstraint(condition=Q(consent=True), name="registration_requires_consent"),
         ]
 
     def __str__(self):
@@ -79,7 +75,9 @@ class Choice(models.Model):
     over_capacity = models.BooleanField(
         _("placerad över platsgränsen"),
         default=False,
-        help_text=_("Satt när en arrangör medvetet placerat personen trots att workshoppen var full."),
+        help_text=_(
+            "Satt när en arrangör medvetet placerat personen trots att workshoppen var full."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

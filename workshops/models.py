@@ -26,7 +26,9 @@ class Event(models.Model):
     schedule_is_preliminary = models.BooleanField(
         _("tider och lokaler är preliminära"),
         default=False,
-        help_text=_("Visas som en upplysning på programsidan tills tider och lokaler är fastställda."),
+        help_text=_(
+            "Visas som en upplysning på programsidan tills tider och lokaler är fastställda."
+        ),
     )
 
     objects = EventManager()
@@ -53,11 +55,11 @@ class Event(models.Model):
         return self.registration_opens <= at < self.registration_closes
 
     def clean(self):
-        if self.registration_opens and self.registration_closes:
-            if self.registration_closes <= self.registration_opens:
-                raise ValidationError(
-                    {"registration_closes": _("Anmälan måste stänga efter att den öppnat.")}
-                )
+        opens, closes = self.registration_opens, self.registration_closes
+        if opens and closes and closes <= opens:
+            raise ValidationError(
+                {"registration_closes": _("Anmälan måste stänga efter att den öppnat.")}
+            )
 
 
 class TimeSlotManager(models.Manager):
@@ -157,9 +159,7 @@ class Presenter(models.Model):
         verbose_name_plural = _("medverkande")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["name", "organisation"], name="presenter_unique_person"
-            )
+            models.UniqueConstraint(fields=["name", "organisation"], name="presenter_unique_person")
         ]
 
     def __str__(self):

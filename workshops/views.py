@@ -6,8 +6,10 @@ from .models import Event
 
 
 def programme(request, event_slug=None):
-    event = selectors.current_event() if event_slug is None else (
-        get_object_or_404(Event, slug=event_slug)
+    event = (
+        selectors.current_event()
+        if event_slug is None
+        else (get_object_or_404(Event, slug=event_slug))
     )
     if event is None:
         raise Http404
@@ -22,4 +24,6 @@ def workshop_detail(request, event_slug, number):
     workshop = get_object_or_404(
         selectors.workshops_for_programme(), event__slug=event_slug, number=number
     )
-    return render(request, "workshops/workshop_detail.html", {"workshop": workshop, "event": workshop.event})
+    return render(
+        request, "workshops/workshop_detail.html", {"workshop": workshop, "event": workshop.event}
+    )
