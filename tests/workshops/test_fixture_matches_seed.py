@@ -18,6 +18,7 @@ SEED = Path(__file__).resolve().parent.parent / "data" / "000_6a8b3892c536772d.t
 # What may stand between the people and organisations in a credit line.
 CONNECTIVES = {"och", "samt", "från", "Samtalsledare:"}
 
+
 def normalise(text: str) -> str:
     text = re.sub(r"(?<=\w)-\n\s*", "", text)
     return re.sub(r"\s+", " ", text).strip()
