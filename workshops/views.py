@@ -6,12 +6,9 @@ from .models import Event
 
 
 def programme(request, event_slug=None):
-    event = (
-        selectors.current_event()
-        if event_slug is None
-        else (get_object_or_404(Event, slug=event_slug))
-    )
-    if event is None:
+    if event_slug is not None:
+        event = get_object_or_404(Event, slug=event_slug)
+    elif (event := selectors.current_event()) is None:
         raise Http404
     return render(
         request,
