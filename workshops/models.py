@@ -54,6 +54,9 @@ class Event(models.Model):
         at = at or timezone.now()
         return self.registration_opens <= at < self.registration_closes
 
+    def registration_not_yet_open(self, at: datetime.datetime | None = None) -> bool:
+        return (at or timezone.now()) < self.registration_opens
+
     def clean(self):
         opens, closes = self.registration_opens, self.registration_closes
         if opens and closes and closes <= opens:

@@ -1,0 +1,257 @@
+"""Everything that writes registrations. The one-workshop-per-pass rule and capacity live here.
+
+Forms, views and the admin call these functions and show `RegistrationError.message` to people.
+Each function is one transaction: a refused request leaves the database as it was.
+
+Concurrency: the chosen workshops' rows are locked (SELECT ... FOR UPDATE, in id order so two
+requests never wait on each other crosswise) before their seats are counted, so two people can
+never take the last seat together on PostgreSQL. SQLite serialises writers itself
+(transaction_mode=IMMEDIATE in settings).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from workshops.models import Event, TimeSlot, Workshop
+
+from . import emails
+from .models import Choice, Registration
+
+
+class RegistrationError(Exception):
+    """A request that breaks a rule. `message` is Swedish and meant for the person.
+
+    `slot` is set when the problem concerns one pass, so the form can show the message there.
+    """
+
+    def __init__(self, message: str, *, slot: TimeSlot | None = None, workshop=None):
+        super().__init__(message)
+        self.message = message
+        self.slot = slot
+        self.workshop = workshop
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    # False when the e-mail address was already registered: nothing was written, and the
+    # private link was sent to that address instead. Views must answer both cases alike.
+    created: bool
+
+
+def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
+    """Confirmed seats per workshop id (workshops with none are absent)."""
+    choices = Choice.objects.filter(
+        workshop_id__in=list(workshop_ids), registration__status=Registration.Status.CONFIRMED
+    )
+    if exclude_registration is not None:
+        choices = choices.exclude(registration=exclude_registration)
+    rows = choices.values("workshop_id").annotate(n=Count("id")).values_list("workshop_id", "n")
+    return dict(rows)
+
+
+def _check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int, Workshop]:
+    """Exactly one workshop in each of the event's passes. Returns {slot id: workshop}."""
+    slots = list(event.slots.order_by("number"))
+    by_slot: dict[int, Workshop] = {}
+    for workshop in workshops:
+        if workshop.event_id != event.pk:
+            raise RegistrationError(
+                _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event},
+                workshop=workshop,
+            )
+        if workshop.slot_id in by_slot and by_slot[workshop.slot_id].pk != workshop.pk:
+            slot = next(s for s in slots if s.pk == workshop.slot_id)
+            raise RegistrationError(
+                _("Välj bara en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
+            )
+        by_slot[workshop.slot_id] = workshop
+    for slot in slots:
+        if slot.pk not in by_slot:
+            raise RegistrationError(
+                _("Välj en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
+            )
+    return by_slot
+
+
+def _lock_and_check_seats(
+    workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
+) -> dict[int, bool]:
+    """Lock the workshops' rows and make sure each has a free seat.
+
+    Returns {workshop id: over capacity} so an organiser's deliberate override is recorded.
+    """
+    ids = sorted({w.pk for w in workshops})
+    locked = list(
+        Workshop.objects.select_for_update(of=("self",))
+        .select_related("room", "slot")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    taken = seats_taken(ids, exclude_registration=exclude_registration)
+    over = {}
+    for workshop in locked:
+        full = taken.get(workshop.pk, 0) >= workshop.effective_capacity
+        if full and not allow_over_capacity:
+            raise RegistrationError(
+                _("%(code)s %(title)s har blivit fullt. Välj en annan workshop under %(slot)s.")
+                % {"code": workshop.code, "title": workshop.title, "slot": workshop.slot.label},
+                slot=workshop.slot,
+                workshop=workshop,
+            )
+        over[workshop.pk] = full
+    return over
+
+
+def _check_window(event: Event) -> None:
+    if not event.is_registration_open():
+        raise RegistrationError(_("Anmälan till %(event)s är inte öppen.") % {"event": event})
+
+
+def register(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    organisation: str,
+    consent: bool,
+    workshops: Iterable[Workshop],
+    allow_over_capacity: bool = False,
+    check_window: bool = True,
+) -> RegistrationResult:
+    """Register a person for one workshop per pass, or tell them (by e-mail) they already are."""
+    workshops = list(workshops)
+    if not consent:
+        raise RegistrationError(_("Du behöver godkänna hur vi hanterar dina personuppgifter."))
+    if check_window:
+        _check_window(event)
+    email = email.strip()
+    with transaction.atomic():
+        by_slot = _check_one_per_pass(event, workshops)
+        over = _lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
+        existing = Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
+        if existing is None:
+            try:
+                # A savepoint, so a simultaneous registration with the same address (caught
+                # by the unique constraint) leaves this transaction usable.
+                with transaction.atomic():
+                    registration = Registration.objects.create(
+                        event=event,
+                        name=name.strip(),
+                        email=email,
+                        organisation=organisation.strip(),
+                        consent=True,
+                    )
+            except IntegrityError:
+                existing = (
+                    Registration.objects.confirmed()
+                    .filter(event=event, email__iexact=email)
+                    .first()
+                )
+                if existing is None:
+                    raise
+        if existing is not None:
+            transaction.on_commit(lambda: emails.send_already_registered(existing))
+            return RegistrationResult(existing, created=False)
+        Choice.objects.bulk_create(
+            Choice(
+                registration=registration,
+                slot_id=slot_id,
+                workshop=workshop,
+                over_capacity=over[workshop.pk],
+            )
+            for slot_id, workshop in by_slot.items()
+        )
+        transaction.on_commit(lambda: emails.send_confirmation(registration))
+    return RegistrationResult(registration, created=True)
+
+
+def change_choices(
+    *,
+    registration: Registration,
+    workshops: Iterable[Workshop],
+    name: str | None = None,
+    organisation: str | None = None,
+    allow_over_capacity: bool = False,
+    check_window: bool = True,
+    notify: bool = True,
+) -> Registration:
+    """Replace a registration's workshops (and, if given, name and organisation).
+
+    Seats of dropped workshops are freed in the same transaction; only newly chosen workshops
+    need a free seat, so keeping a place in a full workshop is always possible.
+    """
+    workshops = list(workshops)
+    with transaction.atomic():
+        # Lock the registration first: two changes of one registration run one after another.
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=registration.pk)
+        )
+        if not registration.is_confirmed:
+            raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+        if check_window:
+            _check_window(registration.event)
+        by_slot = _check_one_per_pass(registration.event, workshops)
+        current = {c.slot_id: c for c in registration.choices.all()}
+        added = [
+            w
+            for slot_id, w in by_slot.items()
+            if slot_id not in current or current[slot_id].workshop_id != w.pk
+        ]
+        over = _lock_and_check_seats(
+            added, exclude_registration=registration, allow_over_capacity=allow_over_capacity
+        )
+        for workshop in added:
+            Choice.objects.update_or_create(
+                registration=registration,
+                slot_id=workshop.slot_id,
+                defaults={"workshop": workshop, "over_capacity": over[workshop.pk]},
+            )
+        if name is not None:
+            registration.name = name.strip()
+        if organisation is not None:
+            registration.organisation = organisation.strip()
+        registration.save(update_fields=["name", "organisation", "updated_at"])
+        if notify and added:
+            transaction.on_commit(lambda: emails.send_changed(registration))
+    return registration
+
+
+def cancel(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration; its seats are free as soon as this commits.
+
+    The choices are kept (marked by the cancelled status) so organisers can see what was freed.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_confirmed:
+            return registration
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        if notify:
+            transaction.on_commit(lambda: emails.send_cancelled(registration))
+    return registration
+
+
+def resend_link(*, event: Event, email: str) -> None:
+    """Mail the private link to a registered address; silently nothing for an unknown one."""
+    registration = (
+        Registration.objects.confirmed().filter(event=event, email__iexact=email.strip()).first()
+    )
+    if registration is not None:
+        emails.send_link(registration)
+
+
+def workshops_for_choice(event: Event, workshop_ids: Iterable[int]) -> list[Workshop]:
+    """The event's workshops with these ids (unknown ids are simply absent)."""
+    return list(
+        Workshop.objects.filter(event=event, pk__in=list(workshop_ids)).select_related(
+            "slot", "room"
+        )
+    )

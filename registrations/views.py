@@ -1,0 +1,176 @@
+"""Participants' pages. Thin: the forms check input, the services apply the rules."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reglab.ratelimit import ratelimit
+from workshops.models import Event
+
+from . import selectors, services
+from .calendar import agenda_ics, ics_filename
+from .forms import LinkRequestForm, RegistrationForm, pass_field_name
+
+# Registrations per client address and minute. Generous: a whole office behind one address
+# registers at once when the invitation arrives.
+REGISTER_LIMIT = 30
+LINK_LIMIT = 10
+SESSION_EMAIL_KEY = "reglab_registered_email"
+
+
+def private_page(view):
+    """For pages reached through a private link: never cached, indexed or leaked as referrer."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        registration = selectors.registration_by_token(token)
+        if registration is None:
+            raise Http404
+        response = view(request, registration, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def _apply_rule_error(form, error: services.RegistrationError) -> None:
+    field = pass_field_name(error.slot) if error.slot is not None else None
+    form.add_error(field, error.message)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("register", limit=REGISTER_LIMIT)
+def register(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    if not event.is_registration_open():
+        return render(request, "registrations/closed.html", {"event": event})
+    workshops = selectors.workshops_with_seats(event)
+    form = RegistrationForm(request.POST or None, workshops=workshops)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register(
+                event=event,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                organisation=form.cleaned_data["organisation"],
+                consent=form.cleaned_data["consent"],
+                workshops=form.chosen_workshops(),
+            )
+        except services.RegistrationError as error:
+            _apply_rule_error(form, error)
+            # Seats may have changed while the person was choosing: show today's numbers.
+            form.workshops = list(selectors.workshops_with_seats(event))
+        else:
+            # The same answer whether the address was new or already registered.
+            request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
+            return redirect("registrations:thanks", event_slug=event.slug)
+    return render(request, "registrations/register.html", {"event": event, "form": form})
+
+
+def thanks(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    email = request.session.get(SESSION_EMAIL_KEY)
+    return render(request, "registrations/thanks.html", {"event": event, "email": email})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("link", limit=LINK_LIMIT)
+def request_link(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_link(event=event, email=form.cleaned_data["email"])
+        request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
+        return redirect("registrations:link_sent", event_slug=event.slug)
+    return render(request, "registrations/request_link.html", {"event": event, "form": form})
+
+
+def link_sent(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    email = request.session.get(SESSION_EMAIL_KEY)
+    return render(request, "registrations/link_sent.html", {"event": event, "email": email})
+
+
+@private_page
+def private(request, registration):
+    return render(
+        request,
+        "registrations/private.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "choices": selectors.agenda(registration),
+            "can_change": registration.event.is_registration_open(),
+        },
+    )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def change(request, registration):
+    event = registration.event
+    if not event.is_registration_open():
+        messages.info(request, _("Anmälan är stängd, så valen kan inte längre ändras här."))
+        return redirect("registrations:private", token=registration.token)
+    current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
+    initial = {"name": registration.name, "organisation": registration.organisation}
+    form = RegistrationForm(
+        request.POST or None,
+        initial=initial,
+        workshops=selectors.workshops_with_seats(event, exclude_registration=registration),
+        change=True,
+        current=current,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_choices(
+                registration=registration,
+                workshops=form.chosen_workshops(),
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except services.RegistrationError as error:
+            _apply_rule_error(form, error)
+        else:
+            messages.success(request, _("Din anmälan är ändrad. Vi har mejlat det nya programmet."))
+            return redirect("registrations:private", token=registration.token)
+    return render(
+        request,
+        "registrations/change.html",
+        {"event": event, "form": form, "registration": registration},
+    )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration):
+    if request.method == "POST":
+        services.cancel(registration=registration)
+        return redirect("registrations:cancelled", event_slug=registration.event.slug)
+    return render(
+        request,
+        "registrations/cancel.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "choices": selectors.agenda(registration),
+        },
+    )
+
+
+def cancelled(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    return render(request, "registrations/cancelled.html", {"event": event})
+
+
+@private_page
+def calendar_file(request, registration):
+    response = HttpResponse(agenda_ics(registration), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(registration)}"'
+    return response
