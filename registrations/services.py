@@ -78,6 +78,16 @@ def _check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int
     return by_slot
 
 
+def _locked_workshops(ids: list[int]) -> list[Workshop]:
+    """The workshops' rows, locked until the transaction ends, always in id order."""
+    return list(
+        Workshop.objects.select_for_update(of=("self",))
+        .select_related("room", "slot")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
 def _lock_and_check_seats(
     workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
 ) -> dict[int, bool]:
@@ -86,12 +96,7 @@ def _lock_and_check_seats(
     Returns {workshop id: over capacity} so an organiser's deliberate override is recorded.
     """
     ids = sorted({w.pk for w in workshops})
-    locked = list(
-        Workshop.objects.select_for_update(of=("self",))
-        .select_related("room", "slot")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    locked = _locked_workshops(ids)
     taken = seats_taken(ids, exclude_registration=exclude_registration)
     over = {}
     for workshop in locked:
