@@ -42,18 +42,29 @@ run: $(VENV)/.installed
 	@echo ""
 	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here);
+# Java runs the Nu Html Checker.
 browser:
 	@test -x $(CHROMIUM) || { \
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "error: could not install chromium; run as root or: sudo apt-get install chromium"; exit 1; }; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing a Java runtime for the Nu Html Checker..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+	  || { echo "error: could not install java; run as root or: sudo apt-get install default-jre-headless"; exit 1; }; }
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(VENV)/.installed-dev browser
+# The checkers the accessibility tests run: axe-core (in Chromium) and the Nu Html Checker.
+NPM_TOOLS := $(VENV)/npm/node_modules/.tools-installed
+$(NPM_TOOLS): | $(PY)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4 vnu-jar@26
+	touch $@
+
+test: $(VENV)/.installed-dev browser $(NPM_TOOLS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

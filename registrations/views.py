@@ -23,7 +23,11 @@ SESSION_EMAIL_KEY = "reglab_registered_email"
 
 
 def private_page(view):
-    """For pages reached through a private link: never cached, indexed or leaked as referrer."""
+    """For pages reached through a private link: never cached or indexed.
+
+    The site-wide Referrer-Policy (same-origin) keeps the token out of other sites' logs;
+    "no-referrer" here would make browsers send "Origin: null" and fail the CSRF check.
+    """
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
@@ -32,7 +36,6 @@ def private_page(view):
             raise Http404
         response = view(request, registration, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
-        response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -147,7 +147,7 @@ def test_private_page_shows_agenda_and_is_private(client, registration):
         assert choice.workshop.title in page
         assert choice.workshop.room.name in page
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_unknown_token_is_404(client, registration):

@@ -1,0 +1,122 @@
+"""A participant in a real browser (Chromium): register, confirm, change, cancel, on a phone."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from registrations.models import Registration
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def choose(page, *codes):
+    for code in codes:
+        page.locator(f"label:has(.workshop-code:text-is('{code}'))").click()
+
+
+def fill_details(page, name="Anna Andersson", email="anna@example.se"):
+    page.get_by_label("Namn").fill(name)
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Organisation").fill("Region Gävleborg")
+    page.get_by_label(re.compile("Jag godkänner")).check()
+
+
+def private_link_from_mail():
+    match = re.search(r"https?://\S+/anmalan/[\w-]+/", mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    return match.group(0)
+
+
+def test_register_confirm_change_and_cancel(live_server, programme, settings, desktop):
+    settings.SITE_URL = live_server.url
+    page = desktop
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Anmäl dig till workshopparna").click()
+    choose(page, "W1", "W6", "W11")
+    fill_details(page)
+    page.get_by_role("button", name="Skicka anmälan").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tack! Titta i din e-post"
+    assert "anna@example.se" in page.content()
+
+    registration = Registration.objects.get()
+    assert sorted(c.workshop.code for c in registration.choices.all()) == ["W1", "W11", "W6"]
+    assert "W1 Så når vi målen 2015" in mail.outbox[0].body
+
+    page.goto(private_link_from_mail())
+    agenda = page.locator(".agenda").inner_text()
+    assert "Så når vi målen 2015" in agenda and "Sal A (exempel)" in agenda
+    assert "09:00–09:45" in agenda
+
+    page.get_by_role("link", name="Ändra workshoppar").click()
+    assert page.locator("#pass_2-W6").is_checked()
+    choose(page, "W7")
+    page.get_by_role("button", name="Spara ändringarna").click()
+    assert "Din anmälan är ändrad" in page.content()
+    assert "Regionernas innovationsklimat" in page.locator(".agenda").inner_text()
+    assert registration.choices.get(slot__number=2).workshop.code == "W7"
+
+    page.get_by_role("link", name="Avboka").click()
+    page.get_by_role("button", name="Ja, avboka min anmälan").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Din anmälan är avbokad"
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_refused_submission_keeps_what_was_typed(live_server, programme, desktop):
+    page = desktop
+    page.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    choose(page, "W2", "W8")  # nothing in pass 3
+    fill_details(page, name="Bertil Berg", email="bertil@example.se")
+    page.get_by_role("button", name="Skicka anmälan").click()
+
+    summary = page.locator("#error-summary")
+    assert "Välj en workshop under Pass 3." in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "Välj en workshop under Pass 3." in page.locator("#pass_3-error").inner_text()
+    assert page.get_by_label("Namn").input_value() == "Bertil Berg"
+    assert page.get_by_label("E-post").input_value() == "bertil@example.se"
+    assert page.locator("#pass_1-W2").is_checked()
+    assert page.locator("#pass_2-W8").is_checked()
+    assert page.get_by_label(re.compile("Jag godkänner")).is_checked()
+    assert Registration.objects.count() == 0
+
+
+def test_form_on_a_phone(live_server, programme, phone, tmp_path):
+    page = phone
+    page.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    # Nothing wider than the screen: no sideways scrolling at 360 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=tmp_path / "form-360.png", full_page=True)
+    choose(page, "W5", "W10", "W15")
+    fill_details(page, email="cecilia@example.se")
+    page.get_by_role("button", name="Skicka anmälan").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tack! Titta i din e-post"
+    assert Registration.objects.get().choices.count() == 3
+
+
+def test_keyboard_only_registration(live_server, programme, desktop):
+    page = desktop
+    page.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    page.locator("#pass_1-W1").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # moves the choice to W2 within the group
+    page.locator("#pass_2-W6").focus()
+    page.keyboard.press("Space")
+    page.locator("#pass_3-W11").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Namn").focus()
+    page.keyboard.type("Dora Dahl")
+    page.keyboard.press("Tab")
+    page.keyboard.type("dora@example.se")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Region Skåne")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # the consent box
+    page.keyboard.press("Tab")  # the privacy link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Skicka anmälan"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("/anmalan/tack/"))
+    codes = sorted(c.workshop.code for c in Registration.objects.get().choices.all())
+    assert codes == ["W11", "W2", "W6"]
