@@ -228,6 +228,11 @@ class Workshop(models.Model):
             models.UniqueConstraint(fields=["event", "number"], name="workshop_unique_number"),
             models.UniqueConstraint(fields=["slot", "room"], name="workshop_one_per_room_and_pass"),
         ]
+        # Here rather than on Registration, so the registrations app needs no migration.
+        permissions = [
+            ("export_registrations", _("Kan ladda ner anmälningar (CSV och Excel)")),
+            ("view_rosters", _("Kan skriva ut närvarolistor")),
+        ]
         # "The slot belongs to the same event" is a database trigger (migration 0002):
         # a check constraint cannot look into another table.
 
