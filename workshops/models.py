@@ -252,6 +252,16 @@ class Workshop(models.Model):
     def effective_capacity(self) -> int:
         return self.capacity if self.capacity is not None else self.room.capacity
 
+    # The two below need `seats_taken`, annotated by registrations.selectors.with_seats_taken.
+    @property
+    def seats_left(self) -> int:
+        return max(self.effective_capacity - self.seats_taken, 0)
+
+    @property
+    def fill_percent(self) -> int:
+        capacity = self.effective_capacity
+        return round(100 * self.seats_taken / capacity) if capacity else 0
+
     def ordered_presenters(self):
         """Presenters in printed order (uses the prefetch from for_programme when present)."""
         return sorted(self.workshop_presenters.all(), key=lambda wp: wp.order)
