@@ -56,11 +56,10 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_display = [
         "code_display",
         "title",
-        "slot",
+        "slot_display",
         "room",
         "presenter_names",
         "seats_display",
-        "fill_display",
         "roster_link",
     ]
     list_display_links = ["code_display", "title"]
@@ -91,20 +90,22 @@ class WorkshopAdmin(admin.ModelAdmin):
     def code_display(self, workshop):
         return workshop.code
 
+    @admin.display(description=_("pass"), ordering="slot__number")
+    def slot_display(self, workshop):
+        return workshop.slot.label
+
     @admin.display(description=_("medverkande"))
     def presenter_names(self, workshop):
         return ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
 
     @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
     def seats_display(self, workshop):
-        return f"{workshop.seats_taken} / {workshop.effective_capacity}"
-
-    @admin.display(description=_("fyllt"))
-    def fill_display(self, workshop):
         return format_html(
             '<meter min="0" max="100" low="75" high="90" optimum="0" value="{}" '
-            'aria-hidden="true"></meter> {}\u00a0%',
+            'aria-hidden="true"></meter> {}\u00a0/\u00a0{} <small>({}\u00a0%)</small>',
             workshop.fill_percent,
+            workshop.seats_taken,
+            workshop.effective_capacity,
             workshop.fill_percent,
         )
 
