@@ -12,7 +12,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,26 +33,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-class ChoiceInline(admin.TabularInline):
-    """The choices, read only: they change through the workshop selects above (the services)."""
-
-    model = Choice
-    fields = ["slot", "workshop", "over_capacity", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = gettext_lazy("Valda workshoppar")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("slot", "workshop")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def event_from(slug: str | None) -> Event:
@@ -119,23 +100,35 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     # Editing: the form's input goes to the services; their refusal becomes a form error.
 
-    def get_inlines(self, request, obj):
-        return [ChoiceInline] if obj else []
-
     def get_readonly_fields(self, request, obj=None):
-        return ["event", "email", "status", "created_at", "updated_at"] if obj else []
+        return ["event", "email", "status", "created_at", "recorded_choices"] if obj else []
+
+    @admin.display(description=gettext_lazy("sparade val"))
+    def recorded_choices(self, registration):
+        """The choices as stored, with the organisers' over-capacity placements marked."""
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}{}",
+            (
+                (
+                    choice.slot.label,
+                    choice.workshop,
+                    _(" (placerad över platsgränsen)") if choice.over_capacity else "",
+                )
+                for choice in selectors.agenda(registration)
+            ),
+        )
 
     def get_fieldsets(self, request, obj=None):
         events = [obj.event] if obj else Event.objects.all()
         passes = [f"pass_{number}" for number in admin_pass_numbers(events)]
         if obj is None:
             person = ["event", "name", "email", "organisation", "consent"]
+            choices = [*passes, "allow_over_capacity"]
         else:
             person = ["event", "name", "email", "organisation", "status", "created_at"]
-        return [
-            (_("Person"), {"fields": person}),
-            (_("Workshoppar"), {"fields": [*passes, "allow_over_capacity"]}),
-        ]
+            choices = [*passes, "allow_over_capacity", "recorded_choices"]
+        return [(_("Person"), {"fields": person}), (_("Workshoppar"), {"fields": choices})]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The form declares all its fields (the pass selects are added per event), so none are

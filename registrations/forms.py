@@ -213,6 +213,11 @@ class RegistrationAdminForm(forms.ModelForm):
             for event in events
         ]
 
+    def _post_clean(self):
+        # No model validation: the form builds no instance (its fields only share the model's
+        # names), and the services check the rules and the database's constraints back them.
+        pass
+
     def pass_field_names(self) -> list[str]:
         return [name for name in self.fields if name.startswith("pass_")]
 
