@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -100,15 +101,18 @@ def csv_stream(choices: QuerySet) -> Iterator[bytes]:
 
 
 def _append(sheet: Worksheet, values: Iterable) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
+    cells = []
+    for value in values:
+        cell = Cell(sheet, value=value)
+        if isinstance(value, str):
             # openpyxl turns a string starting with "=" into a formula; force plain text, and
             # mark formula-like text so Excel keeps it as text even when the cell is edited.
             cell.data_type = "s"
-            cell.quotePrefix = is_formula_like(cell.value)
-        elif hasattr(cell.value, "strftime"):
+            cell.quotePrefix = is_formula_like(value)
+        elif hasattr(value, "strftime"):
             cell.number_format = "yyyy-mm-dd hh:mm"
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _start_sheet(sheet: Worksheet, columns: list[str], widths: list[int]) -> None:
@@ -156,7 +160,7 @@ def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
             sum(w.seats_left for w in workshops),
         ],
     )
-    summary[summary.max_row][0].font = Font(bold=True)
+    summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
     for choice in _each(choices):
         _append(sheets[choice.slot_id], row(choice))
     for sheet in book.worksheets:
