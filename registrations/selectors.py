@@ -1,23 +1,35 @@
-"""Read-only queries for registrations: seats left, a person's agenda."""
+"""Read-only queries for registrations: seats taken, a person's agenda, organisers' lists."""
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from workshops.models import Event, Workshop, WorkshopPresenter
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower, TruncDate
+
+from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
 from .models import Choice, Registration
 
 
-def workshops_with_seats(event: Event, *, exclude_registration=None):
-    """The event's workshops, with `seats_taken` counted in the same query, by pass and number."""
+def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
+    """Annotate `seats_taken`: choices of confirmed registrations, counted in the same query.
+
+    Cancelled registrations keep their choices for the record; they hold no seat.
+    """
     confirmed = Q(choices__registration__status=Registration.Status.CONFIRMED)
     if exclude_registration is not None:
         confirmed &= ~Q(choices__registration=exclude_registration)
-    return (
-        Workshop.objects.for_programme()
-        .filter(event=event)
-        .annotate(seats_taken=Count("choices", filter=confirmed))
-        .order_by("slot__number", "number")
-    )
+    return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
+
+
+def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet:
+    """The event's workshops, with `seats_taken` counted in the same query, by pass and number."""
+    return with_seats_taken(
+        Workshop.objects.for_programme().filter(event=event),
+        exclude_registration=exclude_registration,
+    ).order_by("slot__number", "number")
 
 
 def agenda(registration: Registration) -> list[Choice]:
@@ -37,3 +49,128 @@ def agenda(registration: Registration) -> list[Choice]:
 def registration_by_token(token: str) -> Registration | None:
     """A confirmed registration by its private token; None for unknown or cancelled ones."""
     return Registration.objects.confirmed().select_related("event").filter(token=token).first()
+
+
+def export_choices(
+    event: Event, *, slot: TimeSlot | None = None, workshops: Iterable[Workshop] | None = None
+) -> QuerySet:
+    """One row per confirmed participant and workshop, by pass, workshop and name.
+
+    Everything an export row shows is joined in, so any number of rows is one query.
+    """
+    choices = Choice.objects.filter(
+        registration__event=event, registration__status=Registration.Status.CONFIRMED
+    )
+    if slot is not None:
+        choices = choices.filter(slot=slot)
+    if workshops is not None:
+        choices = choices.filter(workshop__in=list(workshops))
+    return choices.select_related("registration", "slot", "workshop__room").order_by(
+        "slot__number", "workshop__number", Lower("registration__name"), "registration_id"
+    )
+
+
+_SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+def swedish_sort_key(text: str) -> str:
+    """Sorts like a Swedish list of names: case-insensitive, é as e, Å Ä Ö after Z."""
+    folded = unicodedata.normalize("NFC", text).casefold().translate(_SWEDISH_LAST_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Roster:
+    workshop: Workshop  # annotated with seats_taken
+    participants: list[Registration]
+
+
+def rosters(workshops: QuerySet) -> list[Roster]:
+    """Each workshop with its confirmed participants in alphabetical order, in three queries."""
+    workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
+    by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
+    choices = Choice.objects.filter(
+        workshop__in=workshops, registration__status=Registration.Status.CONFIRMED
+    ).select_related("registration")
+    for choice in choices:
+        by_workshop[choice.workshop_id].append(choice.registration)
+    return [
+        Roster(
+            w,
+            sorted(
+                by_workshop[w.pk],
+                key=lambda r: (swedish_sort_key(r.name), swedish_sort_key(r.organisation)),
+            ),
+        )
+        for w in workshops
+    ]
+
+
+@dataclass
+class PassSummary:
+    slot: TimeSlot
+    workshops: list[Workshop]  # annotated with seats_taken
+
+    @property
+    def seats_taken(self) -> int:
+        return sum(w.seats_taken for w in self.workshops)
+
+    @property
+    def capacity(self) -> int:
+        return sum(w.effective_capacity for w in self.workshops)
+
+    @property
+    def seats_free(self) -> int:
+        return sum(w.seats_left for w in self.workshops)
+
+    @property
+    def fill_percent(self) -> int:
+        return round(100 * self.seats_taken / self.capacity) if self.capacity else 0
+
+
+@dataclass
+class DayCount:
+    day: datetime.date
+    registrations: int
+    cancelled: int
+
+
+@dataclass
+class Overview:
+    event: Event
+    passes: list[PassSummary]
+    per_day: list[DayCount]
+    confirmed: int
+    cancelled: int
+
+    @property
+    def busiest_day(self) -> int:
+        return max((d.registrations for d in self.per_day), default=0)
+
+
+def overview(event: Event) -> Overview:
+    """How full the event is: per pass and workshop, and new registrations per day."""
+    workshops = list(workshops_with_seats(event))
+    passes = [
+        PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
+        for slot in event.slots.order_by("number")
+    ]
+    cancelled = Q(status=Registration.Status.CANCELLED)
+    # Days in the site's time zone (TruncDate uses the current one).
+    days = (
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"), cancelled=Count("id", filter=cancelled))
+        .order_by("day")
+    )
+    per_day = [DayCount(d["day"], d["n"], d["cancelled"]) for d in days]
+    total_cancelled = sum(d.cancelled for d in per_day)
+    return Overview(
+        event=event,
+        passes=passes,
+        per_day=per_day,
+        confirmed=sum(d.registrations for d in per_day) - total_cancelled,
+        cancelled=total_cancelled,
+    )

@@ -63,6 +63,61 @@ def small_event(db):
     return make_event()
 
 
+def register_people(event, count, *, start=0, index=0, **kwargs):
+    """`count` confirmed registrations, each in the `index`-th workshop of every pass."""
+    from registrations import services
+
+    workshops = [
+        list(Workshop.objects.filter(slot=slot).order_by("number"))[index]
+        for slot in event.slots.order_by("number")
+    ]
+    return [
+        services.register(
+            event=event,
+            name=f"Person {n:03d}",
+            email=f"person{n}@example.se",
+            organisation=f"Organisation {n % 7}",
+            consent=True,
+            workshops=workshops,
+            check_window=False,
+            **kwargs,
+        ).registration
+        for n in range(start, start + count)
+    ]
+
+
+def user_in_group(group_name, username):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, password="not-used", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def organiser(db):
+    """A member of the Organisers group (created by workshops migration 0003)."""
+    return user_in_group("Organisers", "organiser")
+
+
+@pytest.fixture
+def staff_member(db):
+    """A member of the Staff group: looks, prints and downloads; changes nothing."""
+    return user_in_group("Staff", "staff")
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_member):
+    client.force_login(staff_member)
+    return client
+
+
 # --- Browser tests (Playwright driving Debian's Chromium) -----------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,5 +1,13 @@
-from django.contrib import admin
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from registrations.selectors import with_seats_taken
 
 from .models import Event, Presenter, Room, TimeSlot, Workshop, WorkshopPresenter
 
@@ -45,29 +53,94 @@ class WorkshopPresenterInline(admin.TabularInline):
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
-    list_display = ["code_display", "title", "slot", "room", "presenter_names", "capacity_display"]
+    list_display = [
+        "code_display",
+        "title",
+        "slot_display",
+        "room",
+        "presenter_names",
+        "seats_display",
+        "roster_link",
+    ]
     list_display_links = ["code_display", "title"]
     list_filter = ["event", "slot", "room"]
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
     inlines = [WorkshopPresenterInline]
+    actions = ["export_xlsx", "export_csv", "print_rosters"]
     fieldsets = [
         (None, {"fields": ["event", "number", "title", "description"]}),
         (_("Tid och plats"), {"fields": ["slot", "room", "capacity"]}),
         (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
     ]
 
+    class Media:
+        css = {"all": ["css/reglab-admin.css"]}
+
     def get_queryset(self, request):
-        return super().get_queryset(request).for_programme()
+        # seats_taken is counted in the list's own query, whatever the number of rows.
+        return with_seats_taken(super().get_queryset(request).for_programme())
+
+    def get_list_display(self, request):
+        if request.user.has_perm("workshops.view_rosters"):
+            return self.list_display
+        return [name for name in self.list_display if name != "roster_link"]
 
     @admin.display(description=_("kod"), ordering="number")
     def code_display(self, workshop):
         return workshop.code
 
+    @admin.display(description=_("pass"), ordering="slot__number")
+    def slot_display(self, workshop):
+        return workshop.slot.label
+
     @admin.display(description=_("medverkande"))
     def presenter_names(self, workshop):
         return ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
 
-    @admin.display(description=_("platser"))
-    def capacity_display(self, workshop):
-        return workshop.effective_capacity
+    @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
+    def seats_display(self, workshop):
+        return format_html(
+            '<meter min="0" max="100" low="75" high="90" optimum="0" value="{}" '
+            'aria-hidden="true"></meter> {}\u00a0/\u00a0{} <small>({}\u00a0%)</small>',
+            workshop.fill_percent,
+            workshop.seats_taken,
+            workshop.effective_capacity,
+            workshop.fill_percent,
+        )
+
+    @admin.display(description=_("närvarolista"))
+    def roster_link(self, workshop):
+        url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
+        return format_html('<a href="{}">{}</a>', url, gettext("Skriv ut"))
+
+    # Actions on the selected workshops; they lead to the same pages as the overview's links.
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("workshops.export_registrations")
+
+    def has_rosters_permission(self, request):
+        return request.user.has_perm("workshops.view_rosters")
+
+    def _for_one_event(self, request, queryset, url_name, *args):
+        events = {w.event for w in queryset}
+        if len(events) != 1:
+            self.message_user(
+                request, gettext("Välj workshoppar från ett evenemang i taget."), messages.ERROR
+            )
+            return None
+        (event,) = events
+        query = urlencode([("workshop", w.pk) for w in queryset])
+        return redirect(f"{reverse(url_name, args=[event.slug, *args])}?{query}")
+
+    @admin.action(description=_("Ladda ner anmälningar till valda (Excel)"), permissions=["export"])
+    def export_xlsx(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_export", "xlsx")
+
+    @admin.action(description=_("Ladda ner anmälningar till valda (CSV)"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_export", "csv")
+
+    @admin.action(description=_("Skriv ut närvarolistor för valda"), permissions=["rosters"])
+    def print_rosters(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_rosters")

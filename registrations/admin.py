@@ -1,0 +1,326 @@
+"""Organisers' screens: registrations, the event overview, exports and room rosters.
+
+Every write goes through registrations.services, so the admin keeps the same rules as the
+site. The overview, rosters and exports are extra admin URLs on RegistrationAdmin; each checks
+its own permission (see workshops/migrations/0003_organiser_groups.py for the two roles).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workshops.models import Event, TimeSlot, Workshop
+from workshops.selectors import current_event
+
+from . import emails, exports, selectors, services
+from .forms import RegistrationAdminForm, admin_pass_numbers
+from .models import Choice, Registration
+
+EXPORT_PERMISSION = "workshops.export_registrations"
+ROSTER_PERMISSION = "workshops.view_rosters"
+OVERVIEW_PERMISSION = "workshops.view_workshop"
+# Empty lines at the end of every roster, for people who turn up without registering.
+WALK_IN_LINES = 5
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def event_from(slug: str | None) -> Event:
+    if slug:
+        return get_object_or_404(Event, slug=slug)
+    event = current_event()
+    if event is None:
+        raise Http404(_("Det finns inget evenemang ännu."))
+    return event
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "workshop_codes",
+        "created_at",
+        "status_display",
+    ]
+    list_filter = [
+        "event",
+        "status",
+        ("choices__workshop", admin.RelatedFieldListFilter),
+        ("choices__slot", admin.RelatedFieldListFilter),
+    ]
+    list_select_related = ["event"]
+    search_fields = ["name", "email", "organisation"]
+    actions = ["cancel_selected", "resend_confirmation"]
+    save_as = False
+
+    class Media:
+        css = {"all": ["css/reglab-admin.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "choices",
+                    queryset=Choice.objects.select_related("workshop", "slot").order_by(
+                        "slot__number"
+                    ),
+                )
+            )
+        )
+
+    @admin.display(description=gettext_lazy("workshoppar"))
+    def workshop_codes(self, registration):
+        return " · ".join(
+            f"{c.workshop.code}{' (!)' if c.over_capacity else ''}"
+            for c in registration.choices.all()
+        )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_display(self, registration):
+        if registration.is_confirmed:
+            return registration.get_status_display()
+        return format_html(
+            '<strong class="reglab-cancelled">{}</strong>', registration.get_status_display()
+        )
+
+    # Editing: the form's input goes to the services; their refusal becomes a form error.
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["event", "email", "status", "created_at", "recorded_choices"] if obj else []
+
+    @admin.display(description=gettext_lazy("sparade val"))
+    def recorded_choices(self, registration):
+        """The choices as stored, with the organisers' over-capacity placements marked."""
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}{}",
+            (
+                (
+                    choice.slot.label,
+                    choice.workshop,
+                    _(" (placerad över platsgränsen)") if choice.over_capacity else "",
+                )
+                for choice in selectors.agenda(registration)
+            ),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        events = [obj.event] if obj else Event.objects.all()
+        passes = [f"pass_{number}" for number in admin_pass_numbers(events)]
+        if obj is None:
+            person = ["event", "name", "email", "organisation", "consent"]
+            choices = [*passes, "allow_over_capacity"]
+        else:
+            person = ["event", "name", "email", "organisation", "status", "created_at"]
+            choices = [*passes, "allow_over_capacity", "recorded_choices"]
+        return [(_("Person"), {"fields": person}), (_("Workshoppar"), {"fields": choices})]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form declares all its fields (the pass selects are added per event), so none are
+        # taken from the model.
+        kwargs["fields"] = []
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "reglab_refused", None)
+        if refused is not None:
+            form = type(form.__name__, (form,), {"refused": refused})
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        # A cancelled registration is history: it can be looked at, not changed.
+        if obj is not None and not obj.is_confirmed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.RegistrationError as error:
+            # The admin's transaction has been rolled back, so nothing is half-saved (and no
+            # e-mail is queued). Show the same form again, with the services' message in it.
+            request.reglab_refused = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.change_choices(
+                registration=obj,
+                workshops=form.chosen_workshops(),
+                name=data["name"],
+                organisation=data["organisation"],
+                allow_over_capacity=data["allow_over_capacity"],
+                check_window=False,
+            )
+        else:
+            result = services.register(
+                event=data["event"],
+                name=data["name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                consent=data["consent"],
+                workshops=form.chosen_workshops(),
+                allow_over_capacity=data["allow_over_capacity"],
+                check_window=False,
+            )
+            if not result.created:
+                # Registered meanwhile by someone else: refuse instead of mailing the person.
+                raise services.RegistrationError(
+                    _("%(email)s är redan anmäld till evenemanget.") % {"email": data["email"]}
+                )
+            obj.pk = result.registration.pk
+        obj.refresh_from_db()
+        over = [c.workshop.code for c in obj.choices.filter(over_capacity=True)]
+        if over:
+            messages.warning(
+                request,
+                _("Placerad över platsgränsen i %(codes)s.") % {"codes": ", ".join(over)},
+            )
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing to save: the choices were written by the services in save_model."""
+
+    # Actions
+
+    @admin.action(description=gettext_lazy("Avboka"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for registration in queryset.confirmed():
+            services.cancel(registration=registration)
+            cancelled += 1
+        self.message_user(request, _("%(n)s anmälningar avbokade.") % {"n": cancelled})
+
+    @admin.action(description=gettext_lazy("Skicka bekräftelsen igen"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        sent = failed = 0
+        for registration in queryset.confirmed().select_related("event"):
+            if emails.send_confirmation(registration):
+                sent += 1
+            else:
+                failed += 1
+        self.message_user(request, _("%(n)s bekräftelser skickade.") % {"n": sent})
+        if failed:
+            self.message_user(
+                request,
+                _("%(n)s kunde inte skickas; försök igen senare.") % {"n": failed},
+                messages.ERROR,
+            )
+
+    # Organiser pages: overview, rosters, exports.
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("overview/", view(self.overview_view), name="registrations_overview"),
+            path(
+                "overview/<slug:event_slug>/",
+                view(self.overview_view),
+                name="registrations_overview",
+            ),
+            path("rosters/", view(self.rosters_view), name="registrations_rosters"),
+            path(
+                "rosters/<slug:event_slug>/",
+                view(self.rosters_view),
+                name="registrations_rosters",
+            ),
+            path(
+                "rosters/<slug:event_slug>/W<int:number>/",
+                view(self.rosters_view),
+                name="registrations_roster",
+            ),
+            path(
+                "export/<slug:event_slug>/<str:fmt>/",
+                view(self.export_view),
+                name="registrations_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def _require(request, permission: str) -> None:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+
+    def overview_view(self, request, event_slug=None):
+        self._require(request, OVERVIEW_PERMISSION)
+        event = event_from(event_slug)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Översikt: %(event)s") % {"event": event.name},
+            "overview": selectors.overview(event),
+            "events": Event.objects.exclude(pk=event.pk),
+            "can_export": request.user.has_perm(EXPORT_PERMISSION),
+            "can_print": request.user.has_perm(ROSTER_PERMISSION),
+        }
+        return TemplateResponse(request, "admin/registrations/overview.html", context)
+
+    def rosters_view(self, request, event_slug=None, number=None):
+        """All the event's rosters, one workshop (W3) or a selection (?workshop=id&...)."""
+        self._require(request, ROSTER_PERMISSION)
+        event = event_from(event_slug)
+        workshops = Workshop.objects.filter(event=event)
+        if number is not None:
+            workshops = workshops.filter(number=number)
+        elif request.GET.getlist("workshop"):
+            workshops = workshops.filter(pk__in=_ids(request.GET.getlist("workshop")))
+        rosters = selectors.rosters(workshops)
+        if not rosters:
+            raise Http404(_("Ingen sådan workshop."))
+        context = {
+            "event": event,
+            "rosters": rosters,
+            "walk_in_lines": range(WALK_IN_LINES),
+        }
+        return TemplateResponse(request, "registrations/rosters.html", context)
+
+    def export_view(self, request, event_slug, fmt):
+        """All registrations, one pass (?pass=2) or some workshops (?workshop=id&...)."""
+        self._require(request, EXPORT_PERMISSION)
+        if fmt not in CONTENT_TYPES:
+            raise Http404
+        event = event_from(event_slug)
+        workshops = selectors.workshops_with_seats(event)
+        choices = selectors.export_choices(event)
+        scope = _("alla")
+        if request.GET.get("pass"):
+            slot = get_object_or_404(TimeSlot, event=event, number=_ids([request.GET["pass"]])[0])
+            workshops = workshops.filter(slot=slot)
+            choices = selectors.export_choices(event, slot=slot)
+            scope = slot.label
+        elif request.GET.getlist("workshop"):
+            workshops = workshops.filter(pk__in=_ids(request.GET.getlist("workshop")))
+            choices = selectors.export_choices(event, workshops=workshops)
+            scope = "-".join(w.code for w in workshops)
+        name = exports.filename(event, scope, fmt)
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_stream(choices), content_type=CONTENT_TYPES[fmt]
+            )
+        else:
+            response = HttpResponse(
+                exports.xlsx_bytes(choices, workshops=workshops), content_type=CONTENT_TYPES[fmt]
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _ids(values: list[str]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise Http404 from None
