@@ -1,6 +1,7 @@
 """Shared fixtures: the real programme, and small events built in code."""
 
 import datetime
+import os
 
 import pytest
 from django.core.management import call_command
@@ -61,3 +62,15 @@ def make_event(*, slug="test-event", slots=3, workshops_per_slot=2, capacity=10)
 @pytest.fixture
 def small_event(db):
     return make_event()
+
+
+@pytest.fixture
+def postgres_only():
+    """Skip on SQLite, except in CI's PostgreSQL pass (REGLAB_REQUIRE_POSTGRES), where a
+    skipped PostgreSQL test would hide a missing protection: there it fails instead."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
+            pytest.fail("REGLAB_REQUIRE_POSTGRES is set but the tests run on " + connection.vendor)
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
