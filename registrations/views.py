@@ -147,21 +147,53 @@ def change(request, registration):
     )
 
 
-@private_page
-@require_http_methods(["GET", "POST"])
-def cancel(request, registration):
+def _confirm_then(request, registration, *, template, action, done_url_name):
+    """GET asks; POST runs the service and redirects, or shows its message on the same page."""
     if request.method == "POST":
-        services.cancel(registration=registration)
-        return redirect("registrations:cancelled", event_slug=registration.event.slug)
+        try:
+            action(registration=registration)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect(done_url_name, event_slug=registration.event.slug)
     return render(
         request,
-        "registrations/cancel.html",
+        template,
         {
             "registration": registration,
             "event": registration.event,
             "choices": selectors.agenda(registration),
         },
     )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration):
+    return _confirm_then(
+        request,
+        registration,
+        template="registrations/cancel.html",
+        action=services.cancel,
+        done_url_name="registrations:cancelled",
+    )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def erase(request, registration):
+    return _confirm_then(
+        request,
+        registration,
+        template="registrations/erase.html",
+        action=services.erase,
+        done_url_name="registrations:erased",
+    )
+
+
+def erased(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    return render(request, "registrations/erased.html", {"event": event})
 
 
 def cancelled(request, event_slug):
