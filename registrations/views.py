@@ -51,7 +51,7 @@ def register(request, event_slug):
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
     workshops = selectors.workshops_with_seats(event)
-    form = RegistrationForm(request.POST or None, workshops=workshops)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, workshops=workshops)
     if request.method == "POST" and form.is_valid():
         try:
             services.register(
@@ -83,7 +83,7 @@ def thanks(request, event_slug):
 @ratelimit("link", limit=LINK_LIMIT)
 def request_link(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
-    form = LinkRequestForm(request.POST or None)
+    form = LinkRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.resend_link(event=event, email=form.cleaned_data["email"])
         request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
@@ -121,7 +121,7 @@ def change(request, registration):
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
     initial = {"name": registration.name, "organisation": registration.organisation}
     form = RegistrationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=initial,
         workshops=selectors.workshops_with_seats(event, exclude_registration=registration),
         change=True,
