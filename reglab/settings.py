@@ -206,7 +206,7 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_RESET_ON_SUCCESS = True
 # The same client address as the rate limits (X-Forwarded-For only behind a trusted proxy).
-AXES_CLIENT_IP_CALLABLE = "reglab.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "reglab.ratelimit.client_ip"
 
 # Security. Cookies are secure and HSTS is sent when the site is served over HTTPS.
 HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
