@@ -12,6 +12,16 @@ from workshops.models import Event, Room, TimeSlot, Workshop
 PROGRAMME_FIXTURE = "fixtures/utsikt_ar_insikt.json"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate-limit counts, cached programme pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def programme(db):
     """The real conference day, loaded from the fixture, with registration open now."""
