@@ -58,3 +58,15 @@ def test_page_runs_the_same_queries_for_5_or_50_workshops_and_10_or_1000_people(
         response = client.get(PAGES[page](*large))
     assert response.status_code == 200
     assert len(baseline.captured_queries) <= 8
+
+
+def test_confirmation_email_costs_the_same_queries_for_one_or_many_presenters(
+    db, django_assert_max_num_queries, mailoutbox
+):
+    from registrations import emails
+
+    event, person = populate("mail", workshops_per_slot=1, registrations=1)
+    # The agenda (with presenters) and nothing per pass: slot, event and room come along.
+    with django_assert_max_num_queries(3):
+        assert emails.send_confirmation(person)
+    assert len(mailoutbox) == 1
