@@ -42,6 +42,23 @@ run: $(VENV)/.installed
 	@echo ""
 	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# make serve runs the app the way production does: gunicorn, DEBUG off, collected static files
+# through whitenoise. Only plain HTTP on this machine (DJANGO_HTTPS off); production terminates
+# HTTPS in the reverse proxy. Without DJANGO_SECRET_KEY a random one is made for this run.
+serve: $(VENV)/.installed
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+	  echo "warning: DJANGO_SECRET_KEY is not set; using a random key for this run only" \
+	       "(sessions and CSRF tokens end when it stops). Set it in production."; fi; \
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  DJANGO_DEBUG=off DJANGO_HTTPS=$${DJANGO_HTTPS:-off} PORT=$(PORT) \
+	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  REGLAB_SITE_URL=$${REGLAB_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	$(PY) manage.py load_programme $(FIXTURE) && \
+	echo "  reglab (gunicorn) runs at http://127.0.0.1:$(PORT)/" && \
+	exec $(PY) -m gunicorn -c gunicorn.conf.py
+
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # Java runs the Nu Html Checker.
 browser:
@@ -67,6 +84,14 @@ $(NPM_TOOLS): | $(PY)
 test: $(VENV)/.installed-dev browser $(NPM_TOOLS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-dev
+
+# The production stack (gunicorn, PostgreSQL, whitenoise) under load; see README, Prestanda.
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

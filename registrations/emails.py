@@ -6,6 +6,7 @@ their link again and organisers can resend.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +20,11 @@ from .models import Registration
 from .selectors import agenda
 
 logger = logging.getLogger(__name__)
+
+# A mail server that hiccups gets a second and third chance; one that is down costs the
+# participant at most these pauses (plus the SMTP timeout per try) before their page shows.
+SEND_ATTEMPTS = 3
+RETRY_PAUSE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -89,12 +95,22 @@ def send(registration: Registration, kind_name: str) -> bool:
         message.attach(
             ics_filename(registration), agenda_ics(registration, choices), "text/calendar"
         )
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Could not send %s e-mail for registration %s", kind_name, registration.pk)
-        return False
-    return True
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            message.send()
+        except Exception:
+            if attempt == SEND_ATTEMPTS:
+                logger.exception(
+                    "Could not send %s e-mail for registration %s after %s attempts",
+                    kind_name,
+                    registration.pk,
+                    attempt,
+                )
+                return False
+            time.sleep(RETRY_PAUSE_SECONDS * attempt)
+        else:
+            return True
+    return False
 
 
 def send_confirmation(registration):

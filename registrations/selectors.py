@@ -35,7 +35,7 @@ def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet
 def agenda(registration: Registration) -> list[Choice]:
     """The registration's choices in pass order, with workshop, room and presenters loaded."""
     return list(
-        registration.choices.select_related("slot", "workshop__room", "workshop__event")
+        registration.choices.select_related("slot__event", "workshop__room", "workshop__event")
         .prefetch_related(
             Prefetch(
                 "workshop__workshop_presenters",

@@ -6,20 +6,23 @@ Each function is one transaction: a refused request leaves the database as it wa
 Concurrency: the chosen workshops' rows are locked (SELECT ... FOR UPDATE, in id order so two
 requests never wait on each other crosswise) before their seats are counted, so two people can
 never take the last seat together on PostgreSQL. SQLite serialises writers itself
-(transaction_mode=IMMEDIATE in settings).
+(transaction_mode=IMMEDIATE in settings). Lock waits are bounded (lock_timeout in settings);
+a wait that runs out becomes a RegistrationError asking the person to try again.
 """
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import emails
-from .models import Choice, Registration
+from .models import Choice, Registration, new_token
 
 
 class RegistrationError(Exception):
@@ -33,6 +36,31 @@ class RegistrationError(Exception):
         self.message = message
         self.slot = slot
         self.workshop = workshop
+
+
+# PostgreSQL's lock_not_available and query_canceled (lock_timeout, statement_timeout).
+_BUSY_SQLSTATES = {"55P03", "57014"}
+
+
+def _is_busy(error: OperationalError) -> bool:
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    # SQLite gives up waiting for the write lock after its timeout with this message.
+    return "database is locked" in str(error)
+
+
+@contextmanager
+def _bounded_wait() -> Iterator[None]:
+    """Outside the transaction: a lock wait that timed out becomes a "try again" message."""
+    try:
+        yield
+    except OperationalError as error:
+        if not _is_busy(error):
+            raise
+        raise RegistrationError(
+            _("Det är många som anmäler sig just nu – försök igen om en stund.")
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -135,7 +163,7 @@ def register(
     if check_window:
         _check_window(event)
     email = email.strip()
-    with transaction.atomic():
+    with _bounded_wait(), transaction.atomic():
         by_slot = _check_one_per_pass(event, workshops)
         over = _lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
         existing = Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
@@ -191,7 +219,7 @@ def change_choices(
     need a free seat, so keeping a place in a full workshop is always possible.
     """
     workshops = list(workshops)
-    with transaction.atomic():
+    with _bounded_wait(), transaction.atomic():
         # Lock the registration first: two changes of one registration run one after another.
         registration = (
             Registration.objects.select_for_update(of=("self",))
@@ -233,7 +261,7 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
 
     The choices are kept (marked by the cancelled status) so organisers can see what was freed.
     """
-    with transaction.atomic():
+    with _bounded_wait(), transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_confirmed:
             return registration
@@ -241,6 +269,51 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
         registration.save(update_fields=["status", "updated_at"])
         if notify:
             transaction.on_commit(lambda: emails.send_cancelled(registration))
+    return registration
+
+
+ANONYMISED_NAME = "Anonymiserad"
+
+
+def _anonymise_one(registration: Registration) -> None:
+    # A unique, undeliverable address (RFC 2606 reserves .invalid) keeps the partial unique
+    # constraint on (lower(email), event) satisfied; a new token kills the old private link.
+    registration.name = ANONYMISED_NAME
+    registration.organisation = ANONYMISED_NAME
+    registration.email = f"anonymiserad-{registration.pk}@invalid"
+    registration.token = new_token()
+    registration.save(update_fields=["name", "organisation", "email", "token", "updated_at"])
+
+
+def anonymise(*, event: Event, before: datetime.date | None = None, dry_run: bool = False) -> int:
+    """Erase names, e-mail addresses and organisations of an event's registrations.
+
+    Status and choices stay, so the number of participants per workshop is kept for
+    statistics. `before` limits it to registrations made before that day (local time).
+    Returns how many registrations were (or, with dry_run, would be) anonymised.
+    """
+    registrations = Registration.objects.filter(event=event).exclude(
+        email__startswith="anonymiserad-", email__endswith="@invalid"
+    )
+    if before is not None:
+        registrations = registrations.filter(created_at__date__lt=before)
+    if dry_run:
+        return registrations.count()
+    with transaction.atomic():
+        locked = list(registrations.select_for_update().order_by("pk"))
+        for registration in locked:
+            _anonymise_one(registration)
+    return len(locked)
+
+
+def erase(*, registration: Registration) -> Registration:
+    """A participant's own erasure: cancel (freeing the seats) and anonymise, in one go.
+
+    No e-mail is sent: the address is gone, and the person has just seen the confirmation.
+    """
+    with _bounded_wait(), transaction.atomic():
+        registration = cancel(registration=registration, notify=False)
+        _anonymise_one(registration)
     return registration
 
 

@@ -7,10 +7,12 @@ urlpatterns = [
     path("anmalan/<slug:token>/", views.private, name="private"),
     path("anmalan/<slug:token>/andra/", views.change, name="change"),
     path("anmalan/<slug:token>/avboka/", views.cancel, name="cancel"),
+    path("anmalan/<slug:token>/radera/", views.erase, name="erase"),
     path("anmalan/<slug:token>/kalender.ics", views.calendar_file, name="calendar"),
     path("<slug:event_slug>/anmalan/", views.register, name="register"),
     path("<slug:event_slug>/anmalan/tack/", views.thanks, name="thanks"),
     path("<slug:event_slug>/anmalan/min-lank/", views.request_link, name="request_link"),
     path("<slug:event_slug>/anmalan/min-lank/skickad/", views.link_sent, name="link_sent"),
     path("<slug:event_slug>/anmalan/avbokad/", views.cancelled, name="cancelled"),
+    path("<slug:event_slug>/anmalan/raderad/", views.erased, name="erased"),
 ]

@@ -54,7 +54,7 @@ def register(request, event_slug):
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
     workshops = selectors.workshops_with_seats(event)
-    form = RegistrationForm(request.POST or None, workshops=workshops)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, workshops=workshops)
     if request.method == "POST" and form.is_valid():
         try:
             services.register(
@@ -86,7 +86,7 @@ def thanks(request, event_slug):
 @ratelimit("link", limit=LINK_LIMIT)
 def request_link(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
-    form = LinkRequestForm(request.POST or None)
+    form = LinkRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.resend_link(event=event, email=form.cleaned_data["email"])
         request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
@@ -124,7 +124,7 @@ def change(request, registration):
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
     initial = {"name": registration.name, "organisation": registration.organisation}
     form = RegistrationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=initial,
         workshops=selectors.workshops_with_seats(event, exclude_registration=registration),
         change=True,
@@ -150,21 +150,53 @@ def change(request, registration):
     )
 
 
-@private_page
-@require_http_methods(["GET", "POST"])
-def cancel(request, registration):
+def _confirm_then(request, registration, *, template, action, done_url_name):
+    """GET asks; POST runs the service and redirects, or shows its message on the same page."""
     if request.method == "POST":
-        services.cancel(registration=registration)
-        return redirect("registrations:cancelled", event_slug=registration.event.slug)
+        try:
+            action(registration=registration)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect(done_url_name, event_slug=registration.event.slug)
     return render(
         request,
-        "registrations/cancel.html",
+        template,
         {
             "registration": registration,
             "event": registration.event,
             "choices": selectors.agenda(registration),
         },
     )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration):
+    return _confirm_then(
+        request,
+        registration,
+        template="registrations/cancel.html",
+        action=services.cancel,
+        done_url_name="registrations:cancelled",
+    )
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def erase(request, registration):
+    return _confirm_then(
+        request,
+        registration,
+        template="registrations/erase.html",
+        action=services.erase,
+        done_url_name="registrations:erased",
+    )
+
+
+def erased(request, event_slug):
+    event = get_object_or_404(Event, slug=event_slug)
+    return render(request, "registrations/erased.html", {"event": event})
 
 
 def cancelled(request, event_slug):

@@ -6,6 +6,7 @@ and cheap (one atomic increment per request). Switched off with REGLAB_RATELIMIT
 
 import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -21,6 +22,16 @@ def client_address(request) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def client_ip(request) -> str | None:
+    """The client address if it is a real IP address, else None (django-axes stores it in an
+    inet column, which refuses anything else, e.g. for the request-less force_login)."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def hit(scope: str, request, *, limit: int, period: int) -> bool:

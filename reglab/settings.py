@@ -1,5 +1,6 @@
 """Settings for reglab. Everything that differs between machines comes from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "workshops",
     "registrations",
 ]
@@ -74,6 +76,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees the login attempts the admin's view makes.
+    "axes.middleware.AxesMiddleware",
+    # Innermost: a lost database connection anywhere below becomes a friendly 503 page.
+    "reglab.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "reglab.urls"
@@ -107,6 +113,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two registrations queue up instead of
     # failing with "database is locked" halfway through.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+else:
+    # Bounded waits: a registration queues at most LOCK_TIMEOUT ms for a locked workshop row
+    # (then the person is asked to try again), and no query runs longer than STATEMENT_TIMEOUT.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={envint('REGLAB_DB_LOCK_TIMEOUT_MS', 5000)} "
+        f"-c statement_timeout={envint('REGLAB_DB_STATEMENT_TIMEOUT_MS', 15000)}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -181,6 +194,19 @@ else:
 REGLAB_RATELIMIT = envbool("REGLAB_RATELIMIT", True)
 
 LOGIN_URL = "admin:login"
+
+# Organisers' logins: django-axes locks out an address + user name after repeated failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("REGLAB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the rate limits (X-Forwarded-For only behind a trusted proxy).
+AXES_CLIENT_IP_CALLABLE = "reglab.ratelimit.client_ip"
 
 # Security. Cookies are secure and HSTS is sent when the site is served over HTTPS.
 HTTPS = envbool("DJANGO_HTTPS", not DEBUG)

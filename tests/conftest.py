@@ -1,6 +1,7 @@
 """Shared fixtures: the real programme, and small events built in code."""
 
 import datetime
+import os
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +10,16 @@ from django.utils import timezone
 from workshops.models import Event, Room, TimeSlot, Workshop
 
 PROGRAMME_FIXTURE = "fixtures/utsikt_ar_insikt.json"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate-limit counts, cached programme pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -150,3 +161,15 @@ def desktop(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def postgres_only():
+    """Skip on SQLite, except in CI's PostgreSQL pass (REGLAB_REQUIRE_POSTGRES), where a
+    skipped PostgreSQL test would hide a missing protection: there it fails instead."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
+            pytest.fail("REGLAB_REQUIRE_POSTGRES is set but the tests run on " + connection.vendor)
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")

@@ -6,6 +6,9 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef"
 )
 
+# Lock waits end after a second in tests, so the lock-timeout tests are quick.
+os.environ.setdefault("REGLAB_DB_LOCK_TIMEOUT_MS", "1000")
+
 from reglab.settings import *  # noqa: E402,F403
 
 STORAGES = {

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import Event, TimeSlot, Workshop
@@ -31,3 +32,22 @@ def programme_by_slot(event: Event) -> list[SlotProgramme]:
         SlotProgramme(slot=slot, workshops=[w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.all()
     ]
+
+
+PROGRAMME_VERSION_KEY = "programme-version"
+
+
+def programme_version() -> int:
+    """A number that changes whenever the programme is edited (see workshops.signals).
+
+    Part of the programme page's cache key, so an edit shows at once where the cache is
+    shared (Redis); with per-process memory caches the fragment's timeout bounds staleness.
+    """
+    return cache.get_or_set(PROGRAMME_VERSION_KEY, 1, timeout=None)
+
+
+def programme_changed() -> None:
+    try:
+        cache.incr(PROGRAMME_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): the next read starts a new version
+        cache.set(PROGRAMME_VERSION_KEY, 2, timeout=None)

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -13,7 +15,12 @@ def programme(request, event_slug=None):
     return render(
         request,
         "workshops/programme.html",
-        {"event": event, "slots": selectors.programme_by_slot(event)},
+        {
+            "event": event,
+            # Called by the template only when its cached fragment has expired.
+            "slots": partial(selectors.programme_by_slot, event),
+            "programme_version": selectors.programme_version(),
+        },
     )
 
 

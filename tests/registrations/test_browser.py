@@ -56,7 +56,7 @@ def test_register_confirm_change_and_cancel(live_server, programme, settings, de
     assert "Regionernas innovationsklimat" in page.locator(".agenda").inner_text()
     assert registration.choices.get(slot__number=2).workshop.code == "W7"
 
-    page.get_by_role("link", name="Avboka").click()
+    page.get_by_role("link", name="Avboka", exact=True).click()
     page.get_by_role("button", name="Ja, avboka min anmälan").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Din anmälan är avbokad"
     registration.refresh_from_db()

@@ -5,12 +5,11 @@ It skips on SQLite, but fails instead when REGLAB_REQUIRE_POSTGRES is set (.ci/r
 for its PostgreSQL pass), so a misconfigured CI cannot silently skip it.
 """
 
-import os
 import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from registrations import services
 from registrations.models import Choice, Registration
@@ -19,14 +18,6 @@ from workshops.models import Workshop
 
 THREADS = 16
 CAPACITY = 5
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
-            pytest.fail("REGLAB_REQUIRE_POSTGRES is set but the tests run on " + connection.vendor)
-        pytest.skip("the race needs PostgreSQL; SQLite serialises writers")
 
 
 @pytest.fixture

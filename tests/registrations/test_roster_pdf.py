@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from tests.conftest import register_people
@@ -12,31 +11,30 @@ from tests.conftest import register_people
 pytestmark = pytest.mark.browser
 
 
-def print_to_pdf(live_server, client, user, path) -> PdfReader:
+def print_to_pdf(live_server, client, user, path, browser) -> PdfReader:
     client.force_login(user)
     session = client.cookies["sessionid"].value
-    # No database access from here on: Playwright's sync API runs an event loop in this thread.
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page = context.new_page()
-        response = page.goto(live_server.url + path)
-        assert response.status == 200
-        pdf = page.pdf(format="A4", print_background=True)
-        browser.close()
+    context = browser.new_context()
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page = context.new_page()
+    response = page.goto(live_server.url + path)
+    assert response.status == 200
+    pdf = page.pdf(format="A4", print_background=True)
+    context.close()
     return PdfReader(io.BytesIO(pdf))
 
 
 def test_fifteen_rosters_print_one_workshop_per_page(
-    live_server, client, programme, django_user_model
+    live_server, client, programme, django_user_model, browser
 ):
     # W1, W6 and W11 get 40 people each: their lists run over a second page.
     register_people(programme, 40)
     user = django_user_model.objects.create_superuser("printer", password="not-used")
     path = reverse("admin:registrations_rosters", args=[programme.slug])
 
-    pages = [page.extract_text() for page in print_to_pdf(live_server, client, user, path).pages]
+    pages = [
+        page.extract_text() for page in print_to_pdf(live_server, client, user, path, browser).pages
+    ]
 
     assert len(pages) == 15 + 3
     first_pages = [text for text in pages if text.startswith(programme.name)]
@@ -53,12 +51,12 @@ def test_fifteen_rosters_print_one_workshop_per_page(
     assert not any("Skriv ut" in text or "Till översikten" in text for text in pages)
 
 
-def test_one_roster_fits_one_page(live_server, client, programme, django_user_model):
+def test_one_roster_fits_one_page(live_server, client, programme, django_user_model, browser):
     register_people(programme, 3, index=2)
     user = django_user_model.objects.create_superuser("printer", password="not-used")
     path = reverse("admin:registrations_roster", args=[programme.slug, 3])
 
-    (page,) = print_to_pdf(live_server, client, user, path).pages
+    (page,) = print_to_pdf(live_server, client, user, path, browser).pages
 
     text = page.extract_text()
     assert "W3 " in text and "Pass 1, 09:00–09:45" in text and "Sal C (exempel)" in text

@@ -54,3 +54,20 @@ def test_unknown_workshop_is_404(client, programme):
 @pytest.mark.django_db
 def test_programme_without_any_event_is_404(client):
     assert client.get(reverse("workshops:programme")).status_code == 404
+
+
+def test_programme_page_is_cached_but_shows_an_edit_at_once(client, programme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workshops.models import Workshop
+
+    url = reverse("workshops:event_programme", args=[programme.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(url).status_code == 200
+    assert len(cached.captured_queries) == 1  # only the event; passes and workshops cached
+    workshop = Workshop.objects.get(event=programme, number=7)
+    workshop.title = "En helt ny titel"
+    workshop.save()
+    assert "En helt ny titel" in client.get(url).content.decode()

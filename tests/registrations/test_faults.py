@@ -1,0 +1,156 @@
+"""When things go wrong: a mail server that is down, a workshop row locked for too long."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from registrations import emails, services
+from registrations.models import Registration
+from tests.conftest import make_event
+from tests.registrations.test_pages import form_data
+from workshops.models import Workshop
+
+BUSY = "Det är många som anmäler sig just nu – försök igen om en stund."
+
+
+class FailingBackend:
+    """A mail server that refuses every message, counting the attempts."""
+
+    attempts = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        FailingBackend.attempts += 1
+        raise ConnectionRefusedError("mail server down")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.fixture
+def mail_down(settings, monkeypatch):
+    FailingBackend.attempts = 0
+    settings.MAILERS = {"default": {"BACKEND": "tests.registrations.test_faults.FailingBackend"}}
+    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
+    return FailingBackend
+
+
+def test_mail_server_down_keeps_the_registration_logs_and_shows_the_thanks_page(
+    client, programme, mail_down, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("registrations:register", args=[programme.slug]), form_data(programme)
+        )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    registration = Registration.objects.get()
+    assert registration.is_confirmed and registration.choices.count() == 3
+    assert mail_down.attempts == emails.SEND_ATTEMPTS == 3
+    assert f"Could not send confirmation e-mail for registration {registration.pk}" in caplog.text
+
+
+def test_a_mail_server_that_recovers_gets_the_message_on_a_later_try(
+    small_event, settings, monkeypatch, mailoutbox
+):
+    calls = []
+    original = emails.EmailMultiAlternatives.send
+
+    def flaky_send(message, *args, **kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionResetError("try again")
+        return original(message, *args, **kwargs)
+
+    monkeypatch.setattr(emails.EmailMultiAlternatives, "send", flaky_send)
+    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
+    registration = Registration.objects.create(
+        event=small_event, name="A", email="a@b.se", organisation="O", consent=True
+    )
+    assert emails.send_link(registration) is True
+    assert len(calls) == 3 and len(mailoutbox) == 1
+
+
+def test_postgresql_connections_bound_lock_and_statement_waits(postgres_only, db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
+        cursor.execute("SHOW statement_timeout")
+        statement_timeout = cursor.fetchone()[0]
+    assert (lock_timeout, statement_timeout) == ("1s", "15s")
+
+
+class RowLock:
+    """Holds a row lock in another connection (a thread) until the block ends, at most 10 s."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.locked = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self):
+        try:
+            with transaction.atomic():
+                list(self.queryset.select_for_update())
+                self.locked.set()
+                self.release.wait(10)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.locked.wait(10)
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.thread.join()
+
+
+@pytest.fixture
+def busy_event(postgres_only, transactional_db):
+    return make_event(slug="busy")
+
+
+def test_register_waiting_too_long_for_a_locked_workshop_asks_to_try_again(client, busy_event):
+    data = form_data(busy_event)
+    started = time.monotonic()
+    with RowLock(Workshop.objects.filter(pk=data["pass_1"])):
+        response = client.post(reverse("registrations:register", args=["busy"]), data)
+        waited = time.monotonic() - started
+    assert response.status_code == 200
+    assert BUSY in response.content.decode()
+    assert waited < 5
+    assert not Registration.objects.exists()
+
+
+def test_change_and_cancel_waiting_too_long_ask_to_try_again(client, busy_event):
+    result = services.register(
+        event=busy_event,
+        name="A",
+        email="a@b.se",
+        organisation="O",
+        consent=True,
+        workshops=Workshop.objects.filter(event=busy_event, number__in=[1, 3, 5]),
+    )
+    registration = result.registration
+    with RowLock(Registration.objects.filter(pk=registration.pk)):
+        with pytest.raises(services.RegistrationError, match="försök igen om en stund"):
+            services.change_choices(
+                registration=registration,
+                workshops=Workshop.objects.filter(event=busy_event, number__in=[2, 3, 5]),
+            )
+        response = client.post(reverse("registrations:cancel", args=[registration.token]))
+    assert response.status_code == 200 and BUSY in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.is_confirmed
+    assert sorted(registration.choices.values_list("workshop__number", flat=True)) == [1, 3, 5]

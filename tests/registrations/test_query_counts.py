@@ -1,0 +1,72 @@
+"""Every page costs the same number of queries, however big the programme and the crowd."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registrations.models import Choice, Registration
+from tests.conftest import make_event
+from workshops.models import Presenter, WorkshopPresenter
+
+
+def populate(slug: str, *, workshops_per_slot: int, registrations: int):
+    """An event of 5 passes with presenters on every workshop and `registrations` people."""
+    event = make_event(slug=slug, slots=5, workshops_per_slot=workshops_per_slot, capacity=5000)
+    workshops = list(event.workshops.select_related("slot").order_by("number"))
+    for workshop in workshops:
+        for order in range(2):
+            presenter = Presenter.objects.create(
+                name=f"{slug} person {workshop.number}-{order}", organisation="Org"
+            )
+            WorkshopPresenter.objects.create(workshop=workshop, presenter=presenter, order=order)
+    people = Registration.objects.bulk_create(
+        Registration(
+            event=event, name=f"P{i}", email=f"p{i}@{slug}.se", organisation="O", consent=True
+        )
+        for i in range(registrations)
+    )
+    first_of_slot = {}
+    for workshop in workshops:
+        first_of_slot.setdefault(workshop.slot_id, workshop)
+    Choice.objects.bulk_create(
+        Choice(registration=person, slot_id=slot_id, workshop=workshop)
+        for person in people
+        for slot_id, workshop in first_of_slot.items()
+    )
+    return event, people[0]
+
+
+PAGES = {
+    "programme": lambda event, person: reverse("workshops:event_programme", args=[event.slug]),
+    "form": lambda event, person: reverse("registrations:register", args=[event.slug]),
+    "private": lambda event, person: reverse("registrations:private", args=[person.token]),
+    "change": lambda event, person: reverse("registrations:change", args=[person.token]),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_the_same_queries_for_5_or_50_workshops_and_10_or_1000_people(
+    client, db, page, django_assert_num_queries
+):
+    small = populate("small", workshops_per_slot=1, registrations=10)
+    large = populate("large", workshops_per_slot=10, registrations=1000)
+
+    with CaptureQueriesContext(connection) as baseline:
+        assert client.get(PAGES[page](*small)).status_code == 200
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        response = client.get(PAGES[page](*large))
+    assert response.status_code == 200
+    assert len(baseline.captured_queries) <= 8
+
+
+def test_confirmation_email_costs_the_same_queries_for_one_or_many_presenters(
+    db, django_assert_max_num_queries, mailoutbox
+):
+    from registrations import emails
+
+    event, person = populate("mail", workshops_per_slot=1, registrations=1)
+    # The agenda (with presenters) and nothing per pass: slot, event and room come along.
+    with django_assert_max_num_queries(3):
+        assert emails.send_confirmation(person)
+    assert len(mailoutbox) == 1
