@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "workshops",
     "registrations",
+    "proposals",
 ]
 
 MIDDLEWARE = [
