@@ -19,6 +19,7 @@ class BootstrapMixin:
     """Bootstrap classes on every widget, and the invalid look on fields with errors."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.style_widgets()
 
@@ -35,13 +36,8 @@ class BootstrapMixin:
 
 
 class ProposalForm(BootstrapMixin, forms.Form):
+    # Fields in the order the page shows them, so the error summary reads in that order too.
     title = forms.CharField(label=_("Titel"), max_length=300)
-    region = forms.CharField(
-        label=_("Region eller organisation"),
-        max_length=200,
-        help_text=_("Till exempel ”Region Kronoberg”."),
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
     format = forms.ChoiceField(
         label=_("Form"),
         choices=[("", _("Välj form"))] + list(Proposal.Format.choices),
@@ -58,6 +54,12 @@ class ProposalForm(BootstrapMixin, forms.Form):
         max_length=5000,
         help_text=_("Vad vill ni göra, och varför? Högst 5 000 tecken."),
         widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    region = forms.CharField(
+        label=_("Region eller organisation"),
+        max_length=200,
+        help_text=_("Till exempel ”Region Kronoberg”."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     contact_email = forms.EmailField(
         label=_("Kontaktpersonens e-post (valfritt)"),
