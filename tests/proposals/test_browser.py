@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from proposals.models import Proposal, Vote
+from proposals.services import cast_votes
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +87,8 @@ def test_participant_distributes_points_with_a_live_counter(
 ):
     errors = []
     page = new_page(browser, errors)
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server.url}/forslag/prioritera/{voter.token}/")
     counter = page.locator(".points-used-count")
     assert counter.text_content() == "0"
@@ -112,4 +115,9 @@ def test_participant_distributes_points_with_a_live_counter(
     first_row = organiser.locator(".ranking-table tbody tr").first
     assert "Matcha rätt" in first_row.text_content()
     shoot(organiser, "ranking")
+
+    # The ranking follows new points without a reload (the script polls every 10 s).
+    circular = next(p for p in proposals_2018 if p.title == "Cirkulär ekonomi")
+    cast_votes(voter_id=voter.pk, points={circular.pk: 3})
+    expect(first_row).to_contain_text("Cirkulär ekonomi", timeout=15_000)
     assert errors == []
