@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from proposals.models import Proposal, Vote
 from proposals.services import cast_votes
@@ -30,6 +31,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # Database calls made while Playwright's event loop runs get their own connection
+        # (Django keeps connections per async context); close it, or PostgreSQL cannot drop
+        # the test database at the end.
+        connections.close_all()
 
 
 def shoot(page, name):
