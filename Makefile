@@ -35,6 +35,7 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(RUN_ENV) $(PY) manage.py load_programme $(FIXTURE)
+	@$(RUN_ENV) $(PY) manage.py load_proposals fixtures/proposals_2018.json
 	@$(RUN_ENV) $(PY) manage.py ensure_organiser
 	@echo ""
 	@echo "  reglab runs at  http://127.0.0.1:$(PORT)/"

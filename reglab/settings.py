@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "workshops",
     "registrations",
+    "proposals",
 ]
 
 MIDDLEWARE = [

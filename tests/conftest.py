@@ -147,6 +147,11 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium
         chromium.close()
+    # Database calls made while Playwright's event loop ran got their own connection (Django
+    # keeps connections per async context); close them so PostgreSQL can drop the test database.
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture

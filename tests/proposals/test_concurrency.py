@@ -1,0 +1,75 @@
+"""Two submissions from the same private link at once cannot exceed the points limit.
+
+Like pretix's concurrency tests: both submissions are held at the same point inside their
+transactions to widen the race window, and a control run with the voter lock switched off must
+oversell, which proves the test can fail. SQLite serialises whole transactions, so this runs on
+PostgreSQL (CI sets REGLAB_REQUIRE_POSTGRES so a missing PostgreSQL fails instead of skipping).
+"""
+
+import contextlib
+import os
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from proposals import services
+from proposals.models import Vote, Voter
+from proposals.services import ProposalError, cast_votes
+
+
+def require_postgres():
+    if connection.vendor != "postgresql":
+        if os.environ.get("REGLAB_REQUIRE_POSTGRES"):
+            pytest.fail("REGLAB_REQUIRE_POSTGRES is set but the tests run on " + connection.vendor)
+        pytest.skip("concurrency tests need PostgreSQL (set DATABASE_URL)")
+
+
+def race(monkeypatch, voter, proposals, *, lock: bool) -> list:
+    """Two threads cast 3 points each on different proposals for the same voter."""
+    barrier = threading.Barrier(2, timeout=2)
+    real_locked_voter = services._locked_voter
+
+    def held(voter_id):
+        if lock:
+            voter = real_locked_voter(voter_id)
+        else:
+            voter = Voter.objects.select_related("round").get(pk=voter_id)
+        # With the lock, the second thread never gets here while the first holds it:
+        # the first times out waiting and goes on alone.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return voter
+
+    monkeypatch.setattr(services, "_locked_voter", held)
+    errors = []
+
+    def submit(proposal):
+        try:
+            cast_votes(voter_id=voter.pk, points={proposal.pk: 3})
+        except ProposalError as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in proposals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_never_exceed_the_points(monkeypatch, voter, proposals_2018):
+    require_postgres()
+    errors = race(monkeypatch, voter, proposals_2018[:2], lock=True)
+    assert errors == []
+    assert sum(Vote.objects.filter(voter=voter).values_list("points", flat=True)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_oversells(monkeypatch, voter, proposals_2018):
+    require_postgres()
+    race(monkeypatch, voter, proposals_2018[:2], lock=False)
+    assert sum(Vote.objects.filter(voter=voter).values_list("points", flat=True)) == 6
