@@ -1,0 +1,48 @@
+"""The agenda as an .ics file parses back to one event per pass, at the right Stockholm times."""
+
+import datetime
+import zoneinfo
+
+from django.core import mail
+from icalendar import Calendar
+
+from registrations import services
+from registrations.calendar import agenda_ics
+from workshops.models import Workshop
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def test_ics_has_three_events_in_stockholm_time_with_room(
+    programme, django_capture_on_commit_callbacks
+):
+    workshops = [Workshop.objects.get(event=programme, number=n) for n in (1, 7, 13)]
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.register(
+            event=programme,
+            name="Anna",
+            email="anna@example.se",
+            organisation="Region Test",
+            consent=True,
+            workshops=workshops,
+        ).registration
+
+    attached = mail.outbox[0].attachments[0][1]
+    attached = attached.encode() if isinstance(attached, str) else attached
+    for ics in (agenda_ics(registration), attached):
+        events = Calendar.from_ical(ics).walk("VEVENT")
+        assert len(events) == 3
+        by_start = sorted(events, key=lambda e: e.decoded("dtstart"))
+        for event, workshop in zip(by_start, workshops, strict=True):
+            start, end = event.decoded("dtstart"), event.decoded("dtend")
+            assert start.tzinfo is not None and str(event["dtstart"].params["TZID"]) == (
+                "Europe/Stockholm"
+            )
+            expected = datetime.datetime.combine(
+                programme.date, workshop.slot.start_time, tzinfo=STOCKHOLM
+            )
+            assert start == expected
+            assert end - start == datetime.timedelta(minutes=45)
+            assert str(event["summary"]) == f"{workshop.code} {workshop.title}"
+            assert workshop.room.name in str(event["location"])
+        assert b"BEGIN:VTIMEZONE" in ics
