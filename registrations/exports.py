@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from workshops.models import Event, TimeSlot, Workshop
 
@@ -52,24 +52,33 @@ def slot_time(slot: TimeSlot) -> str:
     return f"{slot.start_time:%H:%M}–{slot.end_time:%H:%M}"
 
 
-def row(choice) -> list:
-    registration, workshop, slot = choice.registration, choice.workshop, choice.slot
-    return [
-        registration.name,
-        registration.email,
-        registration.organisation,
-        workshop.code,
-        workshop.title,
-        slot.label,
-        slot_time(slot),
-        workshop.room.name,
-        timezone.localtime(registration.created_at).replace(tzinfo=None, microsecond=0),
-    ]
+def rows(choices: QuerySet) -> Iterator[tuple[int, list]]:
+    """(slot id, row) per choice, in the queryset's order.
 
-
-def _each(choices: QuerySet) -> Iterator:
-    """Fetched in chunks, so a large event never sits in memory at once."""
-    return choices.iterator(chunk_size=CHUNK_SIZE)
+    The participant's fields come as plain tuples, fetched in chunks; the workshop's columns are
+    computed once per workshop. Model instances per row made 10,000 registrations take seconds.
+    """
+    workshops = (
+        Workshop.objects.filter(pk__in=choices.values("workshop_id"))
+        .select_related("slot", "room")
+        .order_by()
+    )
+    columns = {
+        w.pk: [w.code, w.title, w.slot.label, slot_time(w.slot), w.room.name] for w in workshops
+    }
+    fields = choices.values_list(
+        "slot_id",
+        "workshop_id",
+        "registration__name",
+        "registration__email",
+        "registration__organisation",
+        "registration__created_at",
+    )
+    for slot_id, workshop_id, name, email, organisation, created_at in fields.iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        registered_at = timezone.localtime(created_at).replace(tzinfo=None, microsecond=0)
+        yield slot_id, [name, email, organisation, *columns[workshop_id], registered_at]
 
 
 def is_formula_like(value: str) -> bool:
@@ -96,76 +105,86 @@ def csv_stream(choices: QuerySet) -> Iterator[bytes]:
     """UTF-8 with a byte order mark and `;` between fields: opens as columns in Swedish Excel."""
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff".encode() + writer.writerow(header()).encode()
-    for choice in _each(choices):
-        yield writer.writerow([_csv_cell(value) for value in row(choice)]).encode()
+    for _slot_id, values in rows(choices):
+        yield writer.writerow([_csv_cell(value) for value in values]).encode()
 
 
-def _append(sheet: Worksheet, values: Iterable) -> None:
+def _cells(sheet, values: Iterable, *, bold: bool = False) -> list[WriteOnlyCell]:
     cells = []
     for value in values:
-        cell = Cell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             # openpyxl turns a string starting with "=" into a formula; force plain text, and
             # mark formula-like text so Excel keeps it as text even when the cell is edited.
             cell.data_type = "s"
-            cell.quotePrefix = is_formula_like(value)
+            if is_formula_like(value):  # styles cost time per cell: only where needed
+                cell.quotePrefix = True
         elif hasattr(value, "strftime"):
             cell.number_format = "yyyy-mm-dd hh:mm"
+        if bold:
+            cell.font = Font(bold=True)
         cells.append(cell)
-    sheet.append(cells)
+    return cells
 
 
-def _start_sheet(sheet: Worksheet, columns: list[str], widths: list[int]) -> None:
-    _append(sheet, columns)
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    sheet.freeze_panes = "A2"
-    for cell, width in zip(sheet[1], widths, strict=True):
-        sheet.column_dimensions[cell.column_letter].width = width
+class _Sheet:
+    """A write-only sheet (rows streamed to disk, not held as objects) that counts its rows."""
+
+    def __init__(self, book: Workbook, title: str, columns: list[str], widths: list[int]):
+        self.sheet = book.create_sheet(title)
+        self.columns = len(columns)
+        self.sheet.freeze_panes = "A2"
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.rows = 0
+        self.append(columns, bold=True)
+
+    def append(self, values: Iterable, *, bold: bool = False) -> None:
+        self.sheet.append(_cells(self.sheet, values, bold=bold))
+        self.rows += 1
+
+    def add_filter(self) -> None:
+        if self.rows > 1:
+            self.sheet.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{self.rows}"
 
 
 def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
     """A summary sheet, then one sheet per pass with a row per participant and workshop.
 
     `workshops` (annotated with seats_taken) are the ones exported; they fix the passes' order.
+    Written in openpyxl's write-only mode: 10,000 registrations in seconds, memory flat.
     """
     workshops = list(workshops)
-    book = Workbook()
-    summary = book.active
-    summary.title = _("Sammanfattning")
-    _start_sheet(
-        summary,
+    book = Workbook(write_only=True)
+    summary = _Sheet(
+        book,
+        _("Sammanfattning"),
         [_("Kod"), _("Workshop"), _("Pass"), _("Tid"), _("Lokal"), _("Anmälda"), _("Platser")]
         + [_("Lediga")],
         [7, 60, 9, 13, 20, 10, 10, 10],
     )
-    sheets: dict[int, Worksheet] = {}
+    sheets: dict[int, _Sheet] = {}
     for workshop in workshops:
         slot = workshop.slot
-        _append(
-            summary,
+        summary.append(
             [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
             + [workshop.seats_taken, workshop.effective_capacity, workshop.seats_left],
         )
         if slot.pk not in sheets:
-            sheets[slot.pk] = book.create_sheet(str(slot.label))
-            _start_sheet(sheets[slot.pk], header(), COLUMN_WIDTHS)
-    _append(
-        summary,
+            sheets[slot.pk] = _Sheet(book, str(slot.label), header(), COLUMN_WIDTHS)
+    summary.append(
         [_("Totalt"), "", "", "", ""]
         + [
             sum(w.seats_taken for w in workshops),
             sum(w.effective_capacity for w in workshops),
             sum(w.seats_left for w in workshops),
         ],
+        bold=True,
     )
-    summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
-    for choice in _each(choices):
-        _append(sheets[choice.slot_id], row(choice))
-    for sheet in book.worksheets:
-        if sheet.max_row > 1:
-            sheet.auto_filter.ref = sheet.dimensions
+    for slot_id, values in rows(choices):
+        sheets[slot_id].append(values)
+    for sheet in [summary, *sheets.values()]:
+        sheet.add_filter()
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
