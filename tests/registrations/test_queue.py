@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from registrations import services
 from registrations.models import Choice, QueueEntry
@@ -155,3 +156,46 @@ def test_raising_capacity_moves_the_queue_in(full_event):
     services.fill_workshops(workshops=[w1])
     assert workshop_in_pass(bertil, 1) == w1 and workshop_in_pass(cecilia, 1) == w1
     assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+
+
+def private_url(registration):
+    return reverse("registrations:private", args=[registration.token])
+
+
+def test_private_page_offers_the_queue_for_full_workshops(client, full_event):
+    event, (anna, bertil, cecilia) = full_event
+    w1, w2, w3 = workshops_of_pass(event, 1)
+    page = client.get(private_url(anna)).content.decode()
+    assert "Ställ mig i kö" in page
+    assert f'<option value="{w2.pk}">' in page and f'<option value="{w1.pk}">' not in page
+
+    response = client.post(
+        reverse("registrations:join_queue", args=[anna.token]), {"workshop": w2.pk}
+    )
+    assert response.status_code == 302
+    client.post(reverse("registrations:join_queue", args=[bertil.token]), {"workshop": w3.pk})
+    client.post(reverse("registrations:join_queue", args=[cecilia.token]), {"workshop": w2.pk})
+    page = client.get(private_url(cecilia)).content.decode()
+    assert "Pass 1: plats 2 i kön till W2" in page
+
+    client.post(reverse("registrations:leave_queue", args=[anna.token, 1]))
+    page = client.get(private_url(cecilia)).content.decode()
+    assert "Pass 1: plats 1 i kön till W2" in page
+    assert QueueEntry.objects.filter(registration=anna).count() == 0
+
+
+def test_joining_a_workshop_with_free_seats_shows_the_services_message(client, db):
+    event = make_event(slug="roomy", capacity=5)
+    (anna,) = register_people(event, 1)
+    w2 = workshops_of_pass(event, 1)[1]
+    response = client.post(
+        reverse("registrations:join_queue", args=[anna.token]), {"workshop": w2.pk}, follow=True
+    )
+    assert "har lediga platser" in response.content.decode()
+    assert not QueueEntry.objects.exists()
+
+
+def test_queue_pages_answer_only_post(client, full_event):
+    event, (anna, *_) = full_event
+    assert client.get(reverse("registrations:join_queue", args=[anna.token])).status_code == 405
+    assert client.get(reverse("registrations:leave_queue", args=[anna.token, 1])).status_code == 405
