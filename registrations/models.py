@@ -95,10 +95,13 @@ class Choice(models.Model):
         return f"{self.slot.label}: {self.workshop}"
 
 
+# First come, first served; those an organiser moved to the front go before everyone.
+QUEUE_ORDER = [F("moved_to_front_at").asc(nulls_last=True), F("created_at").asc(), F("id").asc()]
+
+
 class QueueEntryQuerySet(models.QuerySet):
     def in_order(self):
-        """First come, first served; an organiser's "move to front" goes before everyone."""
-        return self.order_by(F("moved_to_front_at").asc(nulls_last=True), "created_at", "id")
+        return self.order_by(*QUEUE_ORDER)
 
 
 class QueueEntry(models.Model):
@@ -124,7 +127,7 @@ class QueueEntry(models.Model):
     class Meta:
         verbose_name = _("köplats")
         verbose_name_plural = _("kö")
-        ordering = [F("moved_to_front_at").asc(nulls_last=True), "created_at", "id"]
+        ordering = QUEUE_ORDER
         constraints = [
             models.UniqueConstraint(
                 fields=["registration", "slot"], name="queue_one_per_registration_and_slot"

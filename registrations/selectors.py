@@ -5,8 +5,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower, TruncDate
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower, TruncDate
 
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
@@ -22,6 +22,19 @@ def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> Query
     if exclude_registration is not None:
         confirmed &= ~Q(choices__registration=exclude_registration)
     return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
+
+
+def with_queue_length(workshops: QuerySet) -> QuerySet:
+    """Annotate `queue_length` in the same query (a subquery, so it does not multiply the
+    rows that with_seats_taken counts)."""
+    lengths = (
+        QueueEntry.objects.filter(workshop=OuterRef("pk"))
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return workshops.annotate(queue_length=Coalesce(Subquery(lengths), 0))
 
 
 def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet:

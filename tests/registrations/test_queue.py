@@ -199,3 +199,62 @@ def test_queue_pages_answer_only_post(client, full_event):
     event, (anna, *_) = full_event
     assert client.get(reverse("registrations:join_queue", args=[anna.token])).status_code == 405
     assert client.get(reverse("registrations:leave_queue", args=[anna.token, 1])).status_code == 405
+
+
+def test_admin_lists_the_queue_in_order_and_moves_someone_first(organiser_client, full_event):
+    event, (anna, bertil, cecilia) = full_event
+    w1, _, _ = workshops_of_pass(event, 1)
+    services.join_queue(registration=bertil, workshop=w1)
+    later = services.join_queue(registration=cecilia, workshop=w1)
+    url = reverse("admin:registrations_queueentry_changelist")
+    page = organiser_client.get(url).content.decode()
+    assert page.index(bertil.name) < page.index(cecilia.name)
+
+    organiser_client.post(url, {"action": "move_to_front", "_selected_action": [later.pk]})
+    later.refresh_from_db()
+    assert later.moved_to_front_at is not None
+    page = organiser_client.get(url).content.decode()
+    assert page.index(cecilia.name) < page.index(bertil.name)
+    services.cancel(registration=anna)
+    assert workshop_in_pass(cecilia, 1) == w1
+
+
+def test_admin_removes_someone_from_the_queue(organiser_client, full_event):
+    event, (anna, bertil, cecilia) = full_event
+    entry = services.join_queue(registration=bertil, workshop=workshops_of_pass(event, 1)[0])
+    url = reverse("admin:registrations_queueentry_changelist")
+    organiser_client.post(
+        url, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+    )
+    assert not QueueEntry.objects.exists()
+
+
+def test_workshop_list_shows_queue_lengths(organiser_client, full_event):
+    event, (anna, bertil, cecilia) = full_event
+    w1, _, _ = workshops_of_pass(event, 1)
+    services.join_queue(registration=bertil, workshop=w1)
+    services.join_queue(registration=cecilia, workshop=w1)
+    page = organiser_client.get(reverse("admin:workshops_workshop_changelist")).content.decode()
+    assert '<td class="field-queue_length_display">2</td>' in page
+
+
+def test_organiser_raising_capacity_in_the_admin_moves_the_queue_in(organiser_client, full_event):
+    event, (anna, bertil, cecilia) = full_event
+    w1, _, _ = workshops_of_pass(event, 1)
+    services.join_queue(registration=bertil, workshop=w1)
+    page = organiser_client.get(reverse("admin:workshops_workshop_change", args=[w1.pk]))
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "event": event.pk,
+            "slot": w1.slot_id,
+            "room": w1.room_id,
+            "capacity": 2,
+            "workshop_presenters-TOTAL_FORMS": 0,
+            "workshop_presenters-INITIAL_FORMS": 0,
+        }
+    )
+    response = organiser_client.post(reverse("admin:workshops_workshop_change", args=[w1.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert workshop_in_pass(bertil, 1) == w1
