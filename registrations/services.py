@@ -292,6 +292,17 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
     return registration
 
 
+def _first_in_queue(workshop: Workshop) -> QueueEntry | None:
+    """The queue's first entry of a confirmed person, locked until the transaction ends."""
+    return (
+        QueueEntry.objects.select_for_update(of=("self",))
+        .select_related("registration__event")
+        .filter(workshop=workshop, registration__status=Registration.Status.CONFIRMED)
+        .in_order()
+        .first()
+    )
+
+
 def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
     """Move queued people into free seats of these workshops, and follow the chain.
 
@@ -309,13 +320,7 @@ def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
         (workshop,) = _locked_workshops([workshop_id])
         free = workshop.effective_capacity - seats_taken([workshop_id]).get(workshop_id, 0)
         while free > 0:
-            entry = (
-                QueueEntry.objects.select_for_update(of=("self",))
-                .select_related("registration__event")
-                .filter(workshop=workshop, registration__status=Registration.Status.CONFIRMED)
-                .in_order()
-                .first()
-            )
+            entry = _first_in_queue(workshop)
             if entry is None:
                 break
             choice = Choice.objects.select_for_update().get(
