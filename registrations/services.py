@@ -333,7 +333,8 @@ def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
             entry.delete()
             moved.append(entry.registration)
             free -= 1
-    for registration in moved:
+    # One e-mail per person, even if they moved in more than one pass.
+    for registration in {r.pk: r for r in moved}.values():
         transaction.on_commit(lambda r=registration: emails.send_moved(r))
     return moved
 

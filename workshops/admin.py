@@ -91,8 +91,8 @@ class WorkshopAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            # More seats: the queue moves in.
+        if change and {"capacity", "room"} & set(form.changed_data):
+            # Possibly more seats: the queue moves in.
             services.fill_workshops(workshops=[obj])
 
     def get_list_display(self, request):

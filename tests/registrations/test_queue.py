@@ -258,3 +258,14 @@ def test_organiser_raising_capacity_in_the_admin_moves_the_queue_in(organiser_cl
     response = organiser_client.post(reverse("admin:workshops_workshop_change", args=[w1.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert workshop_in_pass(bertil, 1) == w1
+
+
+def test_one_email_for_a_person_moved_in_two_passes(full_event, django_capture_on_commit_callbacks):
+    event, (anna, bertil, cecilia) = full_event
+    services.join_queue(registration=bertil, workshop=workshops_of_pass(event, 1)[0])
+    services.join_queue(registration=bertil, workshop=workshops_of_pass(event, 2)[0])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(registration=anna, notify=False)
+    assert workshop_in_pass(bertil, 2) == workshops_of_pass(event, 2)[0]
+    assert [m.to[0] for m in mail.outbox] == [bertil.email]
