@@ -7,7 +7,8 @@ its own permission (see workshops/migrations/0003_organiser_groups.py for the tw
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +23,7 @@ from workshops.selectors import current_event
 
 from . import emails, exports, selectors, services
 from .forms import RegistrationAdminForm, admin_pass_numbers
-from .models import Choice, Registration
+from .models import QUEUE_ORDER, Choice, QueueEntry, Registration
 
 EXPORT_PERMISSION = "workshops.export_registrations"
 ROSTER_PERMISSION = "workshops.view_rosters"
@@ -324,3 +325,44 @@ def _ids(values: list[str]) -> list[int]:
         return [int(v) for v in values]
     except ValueError:
         raise Http404 from None
+
+
+@admin.register(QueueEntry)
+class QueueEntryAdmin(admin.ModelAdmin):
+    """The waiting lists. Organisers may remove someone or move them first; people join and
+    leave on their private page and are moved in by the services, never by hand here.
+
+    No search: the place is numbered within the rows shown, so only whole queues (all, or
+    filtered by event, pass or workshop) are listed.
+    """
+
+    list_display = ["workshop", "place", "registration", "created_at", "moved_to_front_at"]
+    list_filter = ["slot__event", "slot", "workshop"]
+    list_select_related = ["workshop", "registration", "slot"]
+    actions = ["move_to_front"]
+    readonly_fields = ["registration", "slot", "workshop", "created_at", "moved_to_front_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                place=Window(RowNumber(), partition_by=[F("workshop_id")], order_by=QUEUE_ORDER)
+            )
+            .order_by("workshop__number", *QUEUE_ORDER)
+        )
+
+    def get_ordering(self, request):
+        return []
+
+    @admin.display(description=gettext_lazy("plats"))
+    def place(self, entry):
+        return entry.place
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("Flytta först i kön"), permissions=["change"])
+    def move_to_front(self, request, queryset):
+        n = services.move_to_front(entries=queryset)
+        self.message_user(request, _("%(n)s flyttade först i sin kö.") % {"n": n})

@@ -57,6 +57,13 @@ def _kinds():
             _("Din länk till anmälan för %(event)s"),
             _("Du bad om din personliga länk. Här är den, och ditt program."),
         ),
+        "moved": MessageKind(
+            _("Du har fått plats: %(event)s"),
+            _(
+                "En plats blev ledig i workshoppen du köade till, och du är nu flyttad dit. "
+                "Din tidigare plats under samma pass är frigjord. Så här ser ditt program ut nu."
+            ),
+        ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
             _("Din anmälan är avbokad och dina platser har frigjorts. Välkommen tillbaka!"),
@@ -131,3 +138,7 @@ def send_link(registration):
 
 def send_cancelled(registration):
     return send(registration, "cancelled")
+
+
+def send_moved(registration):
+    return send(registration, "moved")

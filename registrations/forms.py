@@ -240,3 +240,19 @@ class RegistrationAdminForm(forms.ModelForm):
             field = pass_field_name(slot) if slot is not None else None
             self.add_error(field if field in self.fields else None, self.refused.message)
         return cleaned
+
+
+class JoinQueueForm(forms.Form):
+    """Which full workshop to queue for; the service checks that it is full and allowed."""
+
+    workshop = forms.ModelChoiceField(
+        label=_("Workshop"),
+        queryset=Workshop.objects.none(),
+        error_messages={"invalid_choice": _("Välj en workshop i listan.")},
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = Workshop.objects.filter(event=event).select_related(
+            "slot", "room"
+        )

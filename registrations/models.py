@@ -3,7 +3,7 @@
 import secrets
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -93,3 +93,46 @@ class Choice(models.Model):
 
     def __str__(self):
         return f"{self.slot.label}: {self.workshop}"
+
+
+# First come, first served; those an organiser moved to the front go before everyone.
+QUEUE_ORDER = [F("moved_to_front_at").asc(nulls_last=True), F("created_at").asc(), F("id").asc()]
+
+
+class QueueEntryQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by(*QUEUE_ORDER)
+
+
+class QueueEntry(models.Model):
+    """A confirmed participant waiting for a seat in a full workshop, one queue per pass.
+
+    The person keeps their confirmed seat in the same pass until they are moved in.
+    """
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("anmälan"), on_delete=models.CASCADE, related_name="queue"
+    )
+    slot = models.ForeignKey(
+        TimeSlot, verbose_name=_("pass"), on_delete=models.PROTECT, related_name="queue"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="queue"
+    )
+    created_at = models.DateTimeField(_("ställde sig i kö"), auto_now_add=True)
+    moved_to_front_at = models.DateTimeField(_("flyttad först"), null=True, blank=True)
+
+    objects = QueueEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("köplats")
+        verbose_name_plural = _("kö")
+        ordering = QUEUE_ORDER
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "slot"], name="queue_one_per_registration_and_slot"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.workshop.code}: {self.registration}"

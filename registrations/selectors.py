@@ -5,12 +5,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower, TruncDate
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower, TruncDate
 
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
-from .models import Choice, Registration
+from .models import Choice, QueueEntry, Registration
 
 
 def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
@@ -22,6 +22,19 @@ def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> Query
     if exclude_registration is not None:
         confirmed &= ~Q(choices__registration=exclude_registration)
     return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
+
+
+def with_queue_length(workshops: QuerySet) -> QuerySet:
+    """Annotate `queue_length` in the same query (a subquery, so it does not multiply the
+    rows that with_seats_taken counts)."""
+    lengths = (
+        QueueEntry.objects.filter(workshop=OuterRef("pk"))
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return workshops.annotate(queue_length=Coalesce(Subquery(lengths), 0))
 
 
 def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet:
@@ -174,3 +187,52 @@ def overview(event: Event) -> Overview:
         confirmed=sum(d.registrations for d in per_day) - total_cancelled,
         cancelled=total_cancelled,
     )
+
+
+@dataclass
+class QueuePlace:
+    entry: QueueEntry
+    place: int  # 1 is next in line
+
+
+@dataclass
+class QueueOffer:
+    slot: TimeSlot
+    workshops: list[Workshop]  # full workshops of this pass the person may queue for
+
+
+def queue_places(registration: Registration) -> list[QueuePlace]:
+    """The person's queue entries in pass order, each with their place in that queue.
+
+    One query: the queues they stand in are read whole (they are short) in queue order.
+    """
+    entries = QueueEntry.objects.filter(workshop__queue__registration=registration).select_related(
+        "workshop", "slot"
+    )
+    places: list[QueuePlace] = []
+    seen: dict[int, int] = {}
+    for entry in entries.in_order():
+        seen[entry.workshop_id] = seen.get(entry.workshop_id, 0) + 1
+        if entry.registration_id == registration.pk:
+            places.append(QueuePlace(entry, seen[entry.workshop_id]))
+    return sorted(places, key=lambda p: p.entry.slot.number)
+
+
+def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[QueueOffer]:
+    """Per pass without a queue entry: the full workshops other than the person's own."""
+    queued_slots = {p.entry.slot_id for p in places}
+    own = registration.choices.values("workshop_id")
+    workshops = (
+        with_seats_taken(Workshop.objects.filter(event=registration.event_id))
+        .exclude(pk__in=own)
+        .exclude(slot_id__in=queued_slots)
+        .select_related("slot", "room")
+        .order_by("slot__number", "number")
+    )
+    offers: dict[int, QueueOffer] = {}
+    for workshop in workshops:
+        if workshop.seats_left <= 0:
+            offers.setdefault(workshop.slot_id, QueueOffer(workshop.slot, [])).workshops.append(
+                workshop
+            )
+    return list(offers.values())

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import emails
-from .models import Choice, Registration, new_token
+from .models import Choice, QueueEntry, Registration, new_token
 
 
 class RegistrationError(Exception):
@@ -114,6 +115,16 @@ def _locked_workshops(ids: list[int]) -> list[Workshop]:
         .filter(pk__in=ids)
         .order_by("pk")
     )
+
+
+def _lock_passes(slot_ids: Iterable[int]) -> list[Workshop]:
+    """Lock every workshop of these passes, in id order, before reading anyone's choices.
+
+    A freed seat can pull queued people across all workshops of its pass, so a service that
+    may free a seat holds the whole pass: the chain of moves then never waits halfway.
+    """
+    ids = Workshop.objects.filter(slot_id__in=list(slot_ids)).values_list("pk", flat=True)
+    return _locked_workshops(sorted(ids))
 
 
 def _lock_and_check_seats(
@@ -231,6 +242,7 @@ def change_choices(
         if check_window:
             _check_window(registration.event)
         by_slot = _check_one_per_pass(registration.event, workshops)
+        _lock_passes(by_slot)
         current = {c.slot_id: c for c in registration.choices.all()}
         added = [
             w
@@ -246,6 +258,9 @@ def change_choices(
                 slot_id=workshop.slot_id,
                 defaults={"workshop": workshop, "over_capacity": over[workshop.pk]},
             )
+        # Having chosen the workshop one queued for ends that wait.
+        registration.queue.filter(workshop__in=added).delete()
+        fill_freed_seats(current[w.slot_id].workshop_id for w in added if w.slot_id in current)
         if name is not None:
             registration.name = name.strip()
         if organisation is not None:
@@ -265,11 +280,121 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_confirmed:
             return registration
+        # Lock first, then read: until then a queue could still move this person.
+        _lock_passes(registration.choices.values_list("slot_id", flat=True))
+        choices = list(registration.choices.all())
         registration.status = Registration.Status.CANCELLED
         registration.save(update_fields=["status", "updated_at"])
+        registration.queue.all().delete()
+        fill_freed_seats(c.workshop_id for c in choices)
         if notify:
             transaction.on_commit(lambda: emails.send_cancelled(registration))
     return registration
+
+
+def _first_in_queue(workshop: Workshop) -> QueueEntry | None:
+    """The queue's first entry of a confirmed person, locked until the transaction ends."""
+    return (
+        QueueEntry.objects.select_for_update(of=("self",))
+        .select_related("registration__event")
+        .filter(workshop=workshop, registration__status=Registration.Status.CONFIRMED)
+        .in_order()
+        .first()
+    )
+
+
+def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
+    """Move queued people into free seats of these workshops, and follow the chain.
+
+    Call inside the transaction that freed the seats, with those workshops' passes locked
+    (`_lock_passes`). Each move takes the first person in the queue, releases their old seat
+    in that pass (whose workshop is filled next) and deletes their queue entry; since every
+    move consumes an entry, the chain ends. Returns the people moved; each is mailed their new
+    programme after the commit.
+    """
+    pending = set(workshop_ids)
+    moved: list[Registration] = []
+    while pending:
+        workshop_id = min(pending)
+        pending.discard(workshop_id)
+        (workshop,) = _locked_workshops([workshop_id])
+        free = workshop.effective_capacity - seats_taken([workshop_id]).get(workshop_id, 0)
+        while free > 0:
+            entry = _first_in_queue(workshop)
+            if entry is None:
+                break
+            choice = Choice.objects.select_for_update().get(
+                registration=entry.registration, slot_id=entry.slot_id
+            )
+            pending.add(choice.workshop_id)
+            choice.workshop = workshop
+            choice.over_capacity = False
+            choice.save(update_fields=["workshop", "over_capacity"])
+            entry.delete()
+            moved.append(entry.registration)
+            free -= 1
+    # One e-mail per person, even if they moved in more than one pass.
+    for registration in {r.pk: r for r in moved}.values():
+        transaction.on_commit(lambda r=registration: emails.send_moved(r))
+    return moved
+
+
+def fill_workshops(*, workshops: Iterable[Workshop]) -> list[Registration]:
+    """After an organiser gave workshops more seats (own limit or room), queued people move in."""
+    workshops = list(workshops)
+    with _bounded_wait(), transaction.atomic():
+        _lock_passes({w.slot_id for w in workshops})
+        return fill_freed_seats(w.pk for w in workshops)
+
+
+def join_queue(*, registration: Registration, workshop: Workshop) -> QueueEntry:
+    """Queue for a full workshop, keeping the confirmed seat; one queue per pass."""
+    with _bounded_wait(), transaction.atomic():
+        registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+        if not registration.is_confirmed:
+            raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+        if workshop.event_id != registration.event_id:
+            raise RegistrationError(
+                _("%(code)s hör inte till %(event)s.")
+                % {"code": workshop.code, "event": registration.event},
+                workshop=workshop,
+            )
+        (workshop,) = _locked_workshops([workshop.pk])
+        if registration.choices.filter(workshop=workshop).exists():
+            raise RegistrationError(
+                _("Du har redan en plats i %(code)s.") % {"code": workshop.code},
+                workshop=workshop,
+            )
+        if seats_taken([workshop.pk]).get(workshop.pk, 0) < workshop.effective_capacity:
+            raise RegistrationError(
+                _("%(code)s har lediga platser: byt workshop i stället för att köa.")
+                % {"code": workshop.code},
+                workshop=workshop,
+            )
+        try:
+            with transaction.atomic():
+                return QueueEntry.objects.create(
+                    registration=registration, slot=workshop.slot, workshop=workshop
+                )
+        except IntegrityError:
+            raise RegistrationError(
+                _("Du står redan i kö under %(slot)s. Lämna den kön först.")
+                % {"slot": workshop.slot.label},
+                slot=workshop.slot,
+            ) from None
+
+
+def leave_queue(*, registration: Registration, slot: TimeSlot) -> None:
+    """Leave the queue of this pass; nothing happens if the person was not in it."""
+    QueueEntry.objects.filter(registration=registration, slot=slot).delete()
+
+
+def move_to_front(*, entries: Iterable[QueueEntry]) -> int:
+    """An organiser's decision: these people go first in their queues, recorded with the time."""
+    ids = [e.pk for e in entries]
+    return QueueEntry.objects.filter(pk__in=ids, moved_to_front_at=None).update(
+        moved_to_front_at=timezone.now()
+    )
 
 
 ANONYMISED_NAME = "Anonymiserad"

@@ -6,6 +6,12 @@ app_name = "registrations"
 urlpatterns = [
     path("anmalan/<slug:token>/", views.private, name="private"),
     path("anmalan/<slug:token>/andra/", views.change, name="change"),
+    path("anmalan/<slug:token>/ko/", views.join_queue, name="join_queue"),
+    path(
+        "anmalan/<slug:token>/ko/<int:slot_number>/lamna/",
+        views.leave_queue,
+        name="leave_queue",
+    ),
     path("anmalan/<slug:token>/avboka/", views.cancel, name="cancel"),
     path("anmalan/<slug:token>/radera/", views.erase, name="erase"),
     path("anmalan/<slug:token>/kalender.ics", views.calendar_file, name="calendar"),

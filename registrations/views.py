@@ -13,7 +13,7 @@ from workshops.models import Event
 
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
-from .forms import LinkRequestForm, RegistrationForm, pass_field_name
+from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_name
 
 # Registrations per client address and minute. Generous: a whole office behind one address
 # registers at once when the invitation arrives.
@@ -102,6 +102,8 @@ def link_sent(request, event_slug):
 
 @private_page
 def private(request, registration):
+    can_change = registration.event.is_registration_open()
+    places = selectors.queue_places(registration)
     return render(
         request,
         "registrations/private.html",
@@ -109,9 +111,39 @@ def private(request, registration):
             "registration": registration,
             "event": registration.event,
             "choices": selectors.agenda(registration),
-            "can_change": registration.event.is_registration_open(),
+            "can_change": can_change,
+            "queue_places": places,
+            "queue_offers": selectors.queue_offers(registration, places) if can_change else [],
         },
     )
+
+
+@private_page
+@require_http_methods(["POST"])
+def join_queue(request, registration):
+    form = JoinQueueForm(request.POST, event=registration.event)
+    if not registration.event.is_registration_open():
+        messages.error(request, _("Anmälan är stängd, så du kan inte ställa dig i kö."))
+    elif not form.is_valid():
+        messages.error(request, _("Välj en workshop att köa till."))
+    else:
+        workshop = form.cleaned_data["workshop"]
+        try:
+            services.join_queue(registration=registration, workshop=workshop)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Du står nu i kö till %(code)s.") % {"code": workshop.code})
+    return redirect("registrations:private", token=registration.token)
+
+
+@private_page
+@require_http_methods(["POST"])
+def leave_queue(request, registration, slot_number):
+    slot = get_object_or_404(registration.event.slots, number=slot_number)
+    services.leave_queue(registration=registration, slot=slot)
+    messages.success(request, _("Du har lämnat kön under %(slot)s.") % {"slot": slot.label})
+    return redirect("registrations:private", token=registration.token)
 
 
 @private_page

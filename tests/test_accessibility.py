@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from registrations import services
 from registrations.models import Registration
 from tests.registrations.test_pages import form_data
 
@@ -29,7 +30,16 @@ def public_paths(client, event) -> list[str]:
     """Every participant-facing page, in the states a person meets them."""
     register = reverse("registrations:register", args=[event.slug])
     client.post(register, form_data(event))
-    token = Registration.objects.get().token
+    registration = Registration.objects.get()
+    token = registration.token
+    # Full workshops in passes 1 and 2, and a place in the queue for the one in pass 2, so the
+    # private page shows both the queue and the form to join one.
+    own = registration.choices.values("workshop_id")
+    for number in (1, 2):
+        full = event.workshops.filter(slot__number=number).exclude(pk__in=own).first()
+        full.capacity = 0
+        full.save()
+    services.join_queue(registration=registration, workshop=full)
     return [
         "/",
         reverse("workshops:workshop_detail", args=[event.slug, 11]),

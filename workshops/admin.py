@@ -7,7 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registrations.selectors import with_seats_taken
+from registrations import services
+from registrations.selectors import with_queue_length, with_seats_taken
 
 from .models import Event, Presenter, Room, TimeSlot, Workshop, WorkshopPresenter
 
@@ -37,6 +38,12 @@ class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "capacity"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # More seats: the workshops' queues move in.
+            services.fill_workshops(workshops=obj.workshops.select_related("room"))
+
 
 @admin.register(Presenter)
 class PresenterAdmin(admin.ModelAdmin):
@@ -60,6 +67,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         "room",
         "presenter_names",
         "seats_display",
+        "queue_length_display",
         "roster_link",
     ]
     list_display_links = ["code_display", "title"]
@@ -79,7 +87,13 @@ class WorkshopAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # seats_taken is counted in the list's own query, whatever the number of rows.
-        return with_seats_taken(super().get_queryset(request).for_programme())
+        return with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"capacity", "room"} & set(form.changed_data):
+            # Possibly more seats: the queue moves in.
+            services.fill_workshops(workshops=[obj])
 
     def get_list_display(self, request):
         if request.user.has_perm("workshops.view_rosters"):
@@ -108,6 +122,10 @@ class WorkshopAdmin(admin.ModelAdmin):
             workshop.effective_capacity,
             workshop.fill_percent,
         )
+
+    @admin.display(description=_("i kö"), ordering="queue_length")
+    def queue_length_display(self, workshop):
+        return workshop.queue_length
 
     @admin.display(description=_("närvarolista"))
     def roster_link(self, workshop):
