@@ -38,6 +38,20 @@ def pass_field_name(slot: TimeSlot) -> str:
     return f"pass_{slot.number}"
 
 
+def email_field(**kwargs) -> forms.EmailField:
+    """The participant's address, with the same Swedish messages wherever it is asked for."""
+    return forms.EmailField(
+        label=_("E-post"),
+        max_length=254,
+        error_messages={
+            "required": _("Skriv din e-postadress."),
+            "invalid": _("Skriv en giltig e-postadress, till exempel namn@kommun.se."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        **kwargs,
+    )
+
+
 class RegistrationForm(forms.Form):
     """`workshops` come from selectors.workshops_with_seats (annotated with seats_taken).
 
@@ -51,16 +65,7 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Skriv ditt namn.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
-        label=_("E-post"),
-        max_length=254,
-        help_text=_("Hit skickar vi bekräftelsen och din personliga länk."),
-        error_messages={
-            "required": _("Skriv din e-postadress."),
-            "invalid": _("Skriv en giltig e-postadress, till exempel namn@kommun.se."),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = email_field(help_text=_("Hit skickar vi bekräftelsen och din personliga länk."))
     organisation = forms.CharField(
         label=_("Organisation"),
         max_length=200,
@@ -121,15 +126,7 @@ class RegistrationForm(forms.Form):
 
 
 class LinkRequestForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-post"),
-        max_length=254,
-        error_messages={
-            "required": _("Skriv din e-postadress."),
-            "invalid": _("Skriv en giltig e-postadress, till exempel namn@kommun.se."),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = email_field()
 
 
 def admin_pass_numbers(events) -> list[int]:

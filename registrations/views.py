@@ -76,10 +76,16 @@ def register(request, event_slug):
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
-def thanks(request, event_slug):
+def _check_your_email(request, event_slug, template):
+    """The neutral answer after the form or a link request: the same for known and new
+    addresses, naming only the address this browser typed."""
     event = get_object_or_404(Event, slug=event_slug)
     email = request.session.get(SESSION_EMAIL_KEY)
-    return render(request, "registrations/thanks.html", {"event": event, "email": email})
+    return render(request, template, {"event": event, "email": email})
+
+
+def thanks(request, event_slug):
+    return _check_your_email(request, event_slug, "registrations/thanks.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,9 +101,7 @@ def request_link(request, event_slug):
 
 
 def link_sent(request, event_slug):
-    event = get_object_or_404(Event, slug=event_slug)
-    email = request.session.get(SESSION_EMAIL_KEY)
-    return render(request, "registrations/link_sent.html", {"event": event, "email": email})
+    return _check_your_email(request, event_slug, "registrations/link_sent.html")
 
 
 @private_page
