@@ -1,7 +1,10 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
+from reglab import ratelimit
 from reglab.ratelimit import hit
 
 
@@ -10,6 +13,14 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """Pin the clock inside one window: the limit counts per fixed minute, so a test that
+    happened to run across a minute boundary would see its count start again."""
+    pinned = time.time()
+    monkeypatch.setattr(ratelimit, "clock", lambda: pinned)
 
 
 def request_from(address):
