@@ -120,3 +120,24 @@ def test_keyboard_only_registration(live_server, programme, desktop):
     page.wait_for_url(re.compile("/anmalan/tack/"))
     codes = sorted(c.workshop.code for c in Registration.objects.get().choices.all())
     assert codes == ["W11", "W2", "W6"]
+
+
+def test_private_page_with_a_queue_offer_fits_a_phone(live_server, programme, phone):
+    from registrations import services
+    from workshops.models import Workshop
+
+    def workshops(*numbers):
+        return [Workshop.objects.get(event=programme, number=n) for n in numbers]
+
+    Workshop.objects.filter(event=programme, number=3).update(capacity=1)
+    details = {"event": programme, "organisation": "Region Test", "consent": True}
+    services.register(
+        name="Full", email="full@example.se", workshops=workshops(3, 6, 11), **details
+    )
+    anna = services.register(
+        name="Anna", email="anna@example.se", workshops=workshops(1, 7, 12), **details
+    ).registration
+    phone.goto(f"{live_server.url}/anmalan/{anna.token}/")
+    assert phone.get_by_role("button", name="Ställ mig i kö").is_visible()
+    # The queue's select lists long titles; it must not widen the page past the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
