@@ -44,8 +44,9 @@ run: $(VENV)/.installed
 	@$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # make serve runs the app the way production does: gunicorn, DEBUG off, collected static files
-# through whitenoise. Only plain HTTP on this machine (DJANGO_HTTPS off); production terminates
-# HTTPS in the reverse proxy. Without DJANGO_SECRET_KEY a random one is made for this run.
+# through whitenoise, e-mails as database tasks sent by a worker process. Only plain HTTP on
+# this machine (DJANGO_HTTPS off); production terminates HTTPS in the reverse proxy. Without
+# DJANGO_SECRET_KEY a random one is made for this run.
 serve: $(VENV)/.installed
 	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
 	  echo "warning: DJANGO_SECRET_KEY is not set; using a random key for this run only" \
@@ -53,12 +54,15 @@ serve: $(VENV)/.installed
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	  DJANGO_DEBUG=off DJANGO_HTTPS=$${DJANGO_HTTPS:-off} PORT=$(PORT) \
 	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	  REGLAB_SITE_URL=$${REGLAB_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	  REGLAB_SITE_URL=$${REGLAB_SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  REGLAB_TASKS=$${REGLAB_TASKS:-database}; \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(PY) manage.py load_programme $(FIXTURE) && \
-	echo "  reglab (gunicorn) runs at http://127.0.0.1:$(PORT)/" && \
-	exec $(PY) -m gunicorn -c gunicorn.conf.py
+	echo "  reglab (gunicorn) runs at http://127.0.0.1:$(PORT)/, e-mails sent by a db_worker beside it" && \
+	{ $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) -m gunicorn -c gunicorn.conf.py; }
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # Java runs the Nu Html Checker.

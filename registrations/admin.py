@@ -209,7 +209,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     def resend_confirmation(self, request, queryset):
         sent = failed = 0
         for registration in queryset.confirmed().select_related("event"):
-            if emails.send_confirmation(registration):
+            if emails.send(registration, "confirmation"):
                 sent += 1
             else:
                 failed += 1

@@ -1,16 +1,24 @@
 """E-mails to participants: plain text and HTML, with the agenda as an .ics file.
 
-Sending happens after the transaction commits. A failing mail server must not lose a
-registration, so errors are logged and the registration stays; the participant can ask for
-their link again and organisers can resend.
+Services hand a message over with `send_later`: once the transaction commits it becomes a
+task (Django's tasks framework). With the database backend a separate worker
+(`manage.py db_worker`) builds and sends it, so a registration rush never waits on templates,
+the calendar file or the mail server; with the immediate backend (the default, and `make run`)
+it is sent right after the commit, in the same process.
+
+A failing mail server must not lose a registration, so errors are logged and the registration
+stays; the participant can ask for their link again and organisers can resend.
 """
 
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -120,25 +128,18 @@ def send(registration: Registration, kind_name: str) -> bool:
     return False
 
 
-def send_confirmation(registration):
-    return send(registration, "confirmation")
+def send_later(registration: Registration, kind_name: str) -> None:
+    """Queue one message for after the current transaction commits (at once outside one)."""
+    _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
+    transaction.on_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
 
-def send_already_registered(registration):
-    return send(registration, "already_registered")
-
-
-def send_changed(registration):
-    return send(registration, "changed")
-
-
-def send_link(registration):
-    return send(registration, "link")
-
-
-def send_cancelled(registration):
-    return send(registration, "cancelled")
-
-
-def send_moved(registration):
-    return send(registration, "moved")
+@task
+def deliver(registration_id: int, kind_name: str) -> bool:
+    """The task behind send_later: fetch the registration as it is now, and send."""
+    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    if registration is None:
+        # Erased between the request and the worker: nobody is left to write to.
+        logger.info("Registration %s is gone; %s e-mail not sent", registration_id, kind_name)
+        return False
+    return send(registration, kind_name)

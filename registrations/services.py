@@ -199,7 +199,7 @@ def register(
                 if existing is None:
                     raise
         if existing is not None:
-            transaction.on_commit(lambda: emails.send_already_registered(existing))
+            emails.send_later(existing, "already_registered")
             return RegistrationResult(existing, created=False)
         Choice.objects.bulk_create(
             Choice(
@@ -210,7 +210,7 @@ def register(
             )
             for slot_id, workshop in by_slot.items()
         )
-        transaction.on_commit(lambda: emails.send_confirmation(registration))
+        emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
 
@@ -267,7 +267,7 @@ def change_choices(
             registration.organisation = organisation.strip()
         registration.save(update_fields=["name", "organisation", "updated_at"])
         if notify and added:
-            transaction.on_commit(lambda: emails.send_changed(registration))
+            emails.send_later(registration, "changed")
     return registration
 
 
@@ -288,7 +288,7 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
         registration.queue.all().delete()
         fill_freed_seats(c.workshop_id for c in choices)
         if notify:
-            transaction.on_commit(lambda: emails.send_cancelled(registration))
+            emails.send_later(registration, "cancelled")
     return registration
 
 
@@ -335,7 +335,7 @@ def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
             free -= 1
     # One e-mail per person, even if they moved in more than one pass.
     for registration in {r.pk: r for r in moved}.values():
-        transaction.on_commit(lambda r=registration: emails.send_moved(r))
+        emails.send_later(registration, "moved")
     return moved
 
 
@@ -448,7 +448,7 @@ def resend_link(*, event: Event, email: str) -> None:
         Registration.objects.confirmed().filter(event=event, email__iexact=email.strip()).first()
     )
     if registration is not None:
-        emails.send_link(registration)
+        emails.send_later(registration, "link")
 
 
 def workshops_for_choice(event: Event, workshop_ids: Iterable[int]) -> list[Workshop]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks_db",
     "workshops",
     "registrations",
     "proposals",
@@ -180,6 +181,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address participants' private links start with, in e-mails (no request there).
 SITE_URL = os.environ.get("REGLAB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mails leave as tasks (registrations/emails.py). "immediate": sent right after the commit,
+# inside the request (make run, tests). "database": stored with the registration's commit and
+# sent by a separate worker, `manage.py db_worker`, so no request waits on the mail server.
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_tasks = os.environ.get("REGLAB_TASKS", "immediate")
+if _tasks not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"REGLAB_TASKS must be one of {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
 
 # Cache (and with it the rate limits): Redis when REDIS_URL is set, else this process's memory.
 if os.environ.get("REDIS_URL"):

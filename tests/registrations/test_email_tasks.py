@@ -1,0 +1,98 @@
+"""E-mails leave as tasks: with the database backend the request only stores one, a worker sends.
+
+The rest of the suite runs the immediate backend (sent right after the commit); these tests
+switch to the database backend that production and `make bench` use.
+"""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from registrations import emails, services
+from registrations.models import Registration
+from tests.registrations.test_pages import form_data
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_registration_stores_the_confirmation_and_the_worker_sends_it(
+    client, programme, database_tasks, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("registrations:register", args=[programme.slug]), form_data(programme)
+        )
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert mail.outbox == []  # the request sent nothing itself
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == [registration.pk, "confirmation"]
+
+    run_worker()
+
+    assert len(mail.outbox) == 1
+    assert registration.token in mail.outbox[0].body
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+
+
+def register_anna(event):
+    workshops = [event.workshops.filter(slot=slot).first() for slot in event.slots.all()]
+    return services.register(
+        event=event,
+        name="Anna",
+        email="anna@example.se",
+        organisation="Region",
+        consent=True,
+        workshops=workshops,
+    )
+
+
+def test_a_rolled_back_registration_queues_no_e_mail(
+    programme, database_tasks, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        register_anna(programme)
+        raise RuntimeError("something later in the same transaction failed")
+    assert callbacks == []
+    assert not DBTaskResult.objects.exists()
+    # Control: the same registration, committed, queues its confirmation.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        register_anna(programme)
+    assert len(callbacks) == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_worker_skips_a_registration_erased_before_it_ran(
+    programme, database_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = register_anna(programme)
+    Registration.objects.filter(pk=result.registration.pk).delete()
+    mail.outbox.clear()
+
+    run_worker()
+
+    assert mail.outbox == []
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_an_unknown_kind_fails_in_the_caller_not_in_the_worker(programme, database_tasks):
+    with pytest.raises(KeyError):
+        emails.send_later(Registration(pk=1, event=programme), "no-such-kind")
+    assert not DBTaskResult.objects.exists()
