@@ -134,12 +134,22 @@ def send_later(registration: Registration, kind_name: str) -> None:
     transaction.on_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
 
+class MailNotSent(Exception):
+    """Raised by the task when every attempt failed, so it is recorded as failed."""
+
+
 @task
 def deliver(registration_id: int, kind_name: str) -> bool:
-    """The task behind send_later: fetch the registration as it is now, and send."""
+    """The task behind send_later: fetch the registration as it is now, and send.
+
+    A message that could not be sent marks its task as failed: organisers find it among the
+    task results in the admin and can resend the confirmation from the registration list.
+    """
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None:
         # Erased between the request and the worker: nobody is left to write to.
         logger.info("Registration %s is gone; %s e-mail not sent", registration_id, kind_name)
         return False
-    return send(registration, kind_name)
+    if not send(registration, kind_name):
+        raise MailNotSent(f"{kind_name} e-mail for registration {registration_id}")
+    return True

@@ -1,6 +1,8 @@
 """Read-only queries for registrations: seats taken, a person's agenda, organisers' lists."""
 
+import copy
 import datetime
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
+from workshops.selectors import programme_version
 
 from .models import Choice, QueueEntry, Registration
 
@@ -43,6 +46,65 @@ def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet
         Workshop.objects.for_programme().filter(event=event),
         exclude_registration=exclude_registration,
     ).order_by("slot__number", "number")
+
+
+def workshops_to_choose(event: Event) -> list[Workshop]:
+    """Just what checking a submitted form needs (ids and passes), without seats or texts.
+
+    A valid submission is saved and redirected without showing the form again, so it never
+    pays for presenters and seat counts; `workshops_to_show` is read when the form is shown.
+    """
+    return list(
+        Workshop.objects.filter(event=event)
+        .select_related("slot")
+        .order_by("slot__number", "number")
+    )
+
+
+# The form's texts, rooms and presenters change only when organisers edit the programme, but
+# reading them is most of the cost of showing the form. Each process keeps them per event and
+# programme version (workshops.selectors.programme_version, bumped by every edit) for at most
+# SHOWN_PROGRAMME_SECONDS: at once everywhere with a shared cache (Redis), within that bound with
+# per-process memory. Only what is shown comes from here; the choices a submission is checked
+# against (workshops_to_choose) and the services' checks always read the database.
+SHOWN_PROGRAMME_SECONDS = 60
+_shown_programme: dict[int, tuple[int, float, list[Workshop]]] = {}
+
+
+def _programme_to_show(event: Event) -> list[Workshop]:
+    version = programme_version()
+    kept = _shown_programme.get(event.pk)
+    if kept is not None and kept[0] == version and kept[1] > time.monotonic():
+        return kept[2]
+    workshops = list(
+        Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+    )
+    _shown_programme[event.pk] = (version, time.monotonic() + SHOWN_PROGRAMME_SECONDS, workshops)
+    return workshops
+
+
+def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Workshop]:
+    """The event's workshops as the form shows them, with `seats_taken` counted right now.
+
+    Copies, so requests served side by side by one process never share a seat count.
+    """
+    confirmed = Choice.objects.filter(
+        workshop__event=event, registration__status=Registration.Status.CONFIRMED
+    )
+    if exclude_registration is not None:
+        confirmed = confirmed.exclude(registration=exclude_registration)
+    taken = dict(
+        confirmed.order_by()
+        .values("workshop_id")
+        .annotate(n=Count("id"))
+        .values_list("workshop_id", "n")
+    )
+    shown = []
+    for workshop in _programme_to_show(event):
+        workshop = copy.copy(workshop)
+        workshop.seats_taken = taken.get(workshop.pk, 0)
+        shown.append(workshop)
+    return shown
 
 
 def agenda(registration: Registration) -> list[Choice]:

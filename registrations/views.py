@@ -53,8 +53,10 @@ def register(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
-    workshops = selectors.workshops_with_seats(event)
-    form = RegistrationForm(request.POST if request.method == "POST" else None, workshops=workshops)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        workshops=selectors.workshops_to_choose(event),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.register(
@@ -67,12 +69,12 @@ def register(request, event_slug):
             )
         except services.RegistrationError as error:
             _apply_rule_error(form, error)
-            # Seats may have changed while the person was choosing: show today's numbers.
-            form.workshops = list(selectors.workshops_with_seats(event))
         else:
             # The same answer whether the address was new or already registered.
             request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
             return redirect("registrations:thanks", event_slug=event.slug)
+    # Shown (again): with texts, presenters and the seats left right now.
+    form.workshops = selectors.workshops_to_show(event)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
@@ -162,7 +164,7 @@ def change(request, registration):
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        workshops=selectors.workshops_with_seats(event, exclude_registration=registration),
+        workshops=selectors.workshops_to_choose(event),
         change=True,
         current=current,
     )
@@ -179,6 +181,7 @@ def change(request, registration):
         else:
             messages.success(request, _("Din anmälan är ändrad. Vi har mejlat det nya programmet."))
             return redirect("registrations:private", token=registration.token)
+    form.workshops = selectors.workshops_to_show(event, exclude_registration=registration)
     return render(
         request,
         "registrations/change.html",

@@ -96,3 +96,17 @@ def test_an_unknown_kind_fails_in_the_caller_not_in_the_worker(programme, databa
     with pytest.raises(KeyError):
         emails.send_later(Registration(pk=1, event=programme), "no-such-kind")
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_message_the_mail_server_refused_is_recorded_as_a_failed_task(
+    programme, database_tasks, mail_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        register_anna(programme)
+
+    run_worker()
+
+    task = DBTaskResult.objects.get()
+    assert task.status == "FAILED"
+    assert mail_down.attempts == emails.SEND_ATTEMPTS
+    assert "MailNotSent" in task.exception_class_path

@@ -16,33 +16,6 @@ from workshops.models import Workshop
 BUSY = "Det är många som anmäler sig just nu – försök igen om en stund."
 
 
-class FailingBackend:
-    """A mail server that refuses every message, counting the attempts."""
-
-    attempts = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        FailingBackend.attempts += 1
-        raise ConnectionRefusedError("mail server down")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-@pytest.fixture
-def mail_down(settings, monkeypatch):
-    FailingBackend.attempts = 0
-    settings.MAILERS = {"default": {"BACKEND": "tests.registrations.test_faults.FailingBackend"}}
-    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
-    return FailingBackend
-
-
 def test_mail_server_down_keeps_the_registration_logs_and_shows_the_thanks_page(
     client, programme, mail_down, caplog, django_capture_on_commit_callbacks
 ):

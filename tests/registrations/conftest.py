@@ -1,0 +1,32 @@
+"""Fixtures shared by the registration tests."""
+
+import pytest
+
+from registrations import emails
+
+
+class FailingBackend:
+    """A mail server that refuses every message, counting the attempts."""
+
+    attempts = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        FailingBackend.attempts += 1
+        raise ConnectionRefusedError("mail server down")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.fixture
+def mail_down(settings, monkeypatch):
+    FailingBackend.attempts = 0
+    settings.MAILERS = {"default": {"BACKEND": "tests.registrations.conftest.FailingBackend"}}
+    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
+    return FailingBackend

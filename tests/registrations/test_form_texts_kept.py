@@ -1,0 +1,49 @@
+"""The form keeps the programme's texts per process; seat counts and edits still show at once."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registrations import selectors
+from tests.conftest import register_people
+
+
+def form_url(event):
+    return reverse("registrations:register", args=[event.slug])
+
+
+def test_an_edited_title_shows_on_the_form_at_once(client, programme):
+    workshop = programme.workshops.get(number=1)
+    assert workshop.title in client.get(form_url(programme)).text
+    workshop.title = "En helt ny titel på W1"
+    workshop.save()
+    assert "En helt ny titel på W1" in client.get(form_url(programme)).text
+
+
+def test_texts_are_read_once_but_seats_are_counted_on_every_showing(client, small_event):
+    first = small_event.workshops.order_by("slot__number", "number").first()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(form_url(small_event))
+    before = {w.pk: w.seats_left for w in selectors.workshops_to_show(small_event)}
+
+    register_people(small_event, 2)
+
+    with CaptureQueriesContext(connection) as warm:
+        client.get(form_url(small_event))
+    after = {w.pk: w.seats_left for w in selectors.workshops_to_show(small_event)}
+    assert after[first.pk] == before[first.pk] - 2
+    assert len(warm) < len(cold), "texts and presenters come from the kept copy"
+
+
+def test_each_showing_gets_its_own_seat_counts(small_event):
+    """Two requests in one process (threads) must not overwrite each other's counts."""
+    (person,) = register_people(small_event, 1)
+    chosen = set(person.choices.values_list("workshop_id", flat=True))
+
+    for_others = selectors.workshops_to_show(small_event)
+    for_person = selectors.workshops_to_show(small_event, exclude_registration=person)
+
+    for workshop in for_others:
+        assert workshop.seats_taken == (1 if workshop.pk in chosen else 0)
+    for workshop in for_person:
+        assert workshop.seats_taken == 0
