@@ -417,8 +417,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="reglab_bench")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 4)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 2)))
+    # The defaults are gunicorn.conf.py's: one process per core, four threads each.
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count()))
+    )
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--programme-requests", type=int, default=3000)
     parser.add_argument("--programme-concurrency", type=int, default=16)
     parser.add_argument("--participants", type=int, default=1000)

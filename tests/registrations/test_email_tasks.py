@@ -110,3 +110,11 @@ def test_a_message_the_mail_server_refused_is_recorded_as_a_failed_task(
     assert task.status == "FAILED"
     assert mail_down.attempts == emails.SEND_ATTEMPTS
     assert "MailNotSent" in task.exception_class_path
+
+
+def test_organisers_see_the_e_mail_tasks_and_staff_do_not(client, organiser, staff_member):
+    url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    client.force_login(organiser)
+    assert client.get(url).status_code == 200
+    client.force_login(staff_member)
+    assert client.get(url).status_code == 403
