@@ -25,14 +25,19 @@ def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+# The worker closes database connections between tasks, as a long-running process should:
+# tests that run it need real commits, not a transaction rolled back at the end.
+with_worker = pytest.mark.django_db(transaction=True)
+
+
+@with_worker
 def test_registration_stores_the_confirmation_and_the_worker_sends_it(
-    client, programme, database_tasks, django_capture_on_commit_callbacks
+    client, programme, database_tasks
 ):
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("registrations:register", args=[programme.slug]), form_data(programme)
-        )
+    response = client.post(
+        reverse("registrations:register", args=[programme.slug]), form_data(programme)
+    )
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert mail.outbox == []  # the request sent nothing itself
@@ -78,11 +83,9 @@ def test_a_rolled_back_registration_queues_no_e_mail(
     assert DBTaskResult.objects.count() == 1
 
 
-def test_worker_skips_a_registration_erased_before_it_ran(
-    programme, database_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        result = register_anna(programme)
+@with_worker
+def test_worker_skips_a_registration_erased_before_it_ran(programme, database_tasks):
+    result = register_anna(programme)
     Registration.objects.filter(pk=result.registration.pk).delete()
     mail.outbox.clear()
 
@@ -98,11 +101,11 @@ def test_an_unknown_kind_fails_in_the_caller_not_in_the_worker(programme, databa
     assert not DBTaskResult.objects.exists()
 
 
+@with_worker
 def test_a_message_the_mail_server_refused_is_recorded_as_a_failed_task(
-    programme, database_tasks, mail_down, django_capture_on_commit_callbacks
+    programme, database_tasks, mail_down
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        register_anna(programme)
+    register_anna(programme)
 
     run_worker()
 
