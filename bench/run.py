@@ -25,6 +25,7 @@ from pathlib import Path
 
 import aiohttp
 import psycopg
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -53,6 +54,7 @@ class Stack:
     env: dict = field(default_factory=dict)
     gunicorn: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
+    redis_url: str | None = None
 
     @property
     def database_url(self) -> str:
@@ -74,7 +76,11 @@ class Stack:
         self.admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         self.admin_sql(f'CREATE DATABASE "{self.database}"')
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REGLAB_"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DJANGO_", "REGLAB_", "REDIS_URL"))
+            },
             "DATABASE_URL": self.database_url,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -90,6 +96,10 @@ class Stack:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
         }
+        if self.redis_url:
+            # As in production: the cache (programme version, page fragments) in Redis.
+            redis.Redis.from_url(self.redis_url).flushdb()
+            self.env["REDIS_URL"] = self.redis_url
         self.manage("migrate", "--noinput")
         self.manage("load_programme", "fixtures/utsikt_ar_insikt.json")
         self.manage("collectstatic", "--noinput")
@@ -386,7 +396,8 @@ def table(results: dict, args) -> str:
     lines = [
         f"Run {datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, "
         f"{os.cpu_count()} cores, gunicorn {args.workers} workers × {args.threads} threads, "
-        "PostgreSQL on the same machine, driver on the same machine.",
+        "PostgreSQL on the same machine, driver on the same machine, cache "
+        f"{'in Redis' if args.redis else 'in process memory'}.",
         "",
         "| scenario | result |",
         "|---|---|",
@@ -417,6 +428,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="reglab_bench")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/15",
+        help="Redis for the cache, as in production (its database is emptied); '' for none",
+    )
     # The defaults are gunicorn.conf.py's: one process per core, four threads each.
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count()))
@@ -432,7 +448,7 @@ def main() -> int:
 
     # SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    stack = Stack(args.server, args.database, free_port())
+    stack = Stack(args.server, args.database, free_port(), redis_url=args.redis or None)
     results: dict = {}
     try:
         print(f"Starting gunicorn on 127.0.0.1:{stack.port} against {args.database} …")

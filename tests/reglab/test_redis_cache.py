@@ -1,0 +1,65 @@
+"""With REDIS_URL, the rate limits and the programme version live in Redis, shared by every
+app server and process (README, Drift). These tests talk to a real Redis."""
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.test import RequestFactory
+
+from reglab.ratelimit import hit
+from workshops.selectors import PROGRAMME_VERSION_KEY, programme_changed, programme_version
+
+REDIS_URL = os.environ.get("REGLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url(settings, worker_id):
+    if not reachable(REDIS_URL):
+        message = f"needs Redis at {REDIS_URL} (set REGLAB_TEST_REDIS_URL)"
+        if os.environ.get("REGLAB_REQUIRE_REDIS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # A database of its own per test process, since clearing the cache empties it.
+    number = 10 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    url = f"{REDIS_URL}/{number}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    cache.clear()
+    yield url
+    cache.clear()
+
+
+def test_rate_limit_counts_are_kept_in_redis(settings, redis_url):
+    settings.REGLAB_RATELIMIT = True
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.9")
+    assert [hit("redis", request, limit=2, period=60) for _ in range(3)] == [True, True, False]
+    server = redis.Redis.from_url(redis_url)
+    (key,) = server.keys("*rl:redis:*")
+    assert server.get(key) == b"3"
+    assert b"10.0.0.9" not in key, "addresses are stored hashed"
+
+
+def test_a_programme_edit_is_seen_by_every_process(redis_url):
+    before = programme_version()
+    # Another app server: its own connection to the same Redis.
+    other_server = RedisCache(redis_url, {})
+    assert other_server.get(PROGRAMME_VERSION_KEY) == before
+
+    programme_changed()
+
+    assert other_server.get(PROGRAMME_VERSION_KEY) == before + 1
