@@ -72,6 +72,14 @@ def _kinds():
                 "Din tidigare plats under samma pass är frigjord. Så här ser ditt program ut nu."
             ),
         ),
+        "changed_and_moved": MessageKind(
+            _("Ändrad anmälan till %(event)s"),
+            _(
+                "Din anmälan är ändrad. Platsen du lämnade gick till någon i kön, och det "
+                "frigjorde en plats i en workshop du köade till: du är nu flyttad dit. Så här "
+                "ser ditt program ut nu."
+            ),
+        ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
             _("Din anmälan är avbokad och dina platser har frigjorts. Välkommen tillbaka!"),

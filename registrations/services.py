@@ -164,11 +164,16 @@ def register(
     organisation: str,
     consent: bool,
     workshops: Iterable[Workshop],
+    queue: Iterable[Workshop] = (),
     allow_over_capacity: bool = False,
     check_window: bool = True,
 ) -> RegistrationResult:
-    """Register a person for one workshop per pass, or tell them (by e-mail) they already are."""
+    """Register a person for one workshop per pass, or tell them (by e-mail) they already are.
+
+    `queue`: full workshops to queue for at once, at most one per pass (see `_sync_queue`).
+    """
     workshops = list(workshops)
+    queue = list(queue)
     if not consent:
         raise RegistrationError(_("Du behöver godkänna hur vi hanterar dina personuppgifter."))
     if check_window:
@@ -176,6 +181,8 @@ def register(
     email = email.strip()
     with _bounded_wait(), transaction.atomic():
         by_slot = _check_one_per_pass(event, workshops)
+        # The queued workshops are locked with the chosen ones, all in id order.
+        _locked_workshops(sorted({w.pk for w in [*by_slot.values(), *queue]}))
         over = _lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
         existing = Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
         if existing is None:
@@ -210,6 +217,7 @@ def register(
             )
             for slot_id, workshop in by_slot.items()
         )
+        _sync_queue(registration, queue)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
@@ -218,6 +226,7 @@ def change_choices(
     *,
     registration: Registration,
     workshops: Iterable[Workshop],
+    queue: Iterable[Workshop] | None = None,
     name: str | None = None,
     organisation: str | None = None,
     allow_over_capacity: bool = False,
@@ -228,8 +237,14 @@ def change_choices(
 
     Seats of dropped workshops are freed in the same transaction; only newly chosen workshops
     need a free seat, so keeping a place in a full workshop is always possible.
+    `queue`, when given, is the person's whole wish list of queues (the change form shows
+    them all): queues left out are left, ones kept keep their place, new ones join at the end.
+
+    The freed seats may start a chain that moves this person too (into a workshop they queue
+    for); they then get one e-mail, the "changed" one saying so, not a second "moved" one.
     """
     workshops = list(workshops)
+    queue = None if queue is None else list(queue)
     with _bounded_wait(), transaction.atomic():
         # Lock the registration first: two changes of one registration run one after another.
         registration = (
@@ -260,14 +275,20 @@ def change_choices(
             )
         # Having chosen the workshop one queued for ends that wait.
         registration.queue.filter(workshop__in=added).delete()
-        fill_freed_seats(current[w.slot_id].workshop_id for w in added if w.slot_id in current)
+        if queue is not None:
+            _sync_queue(registration, queue)
+        moved = fill_freed_seats(
+            (current[w.slot_id].workshop_id for w in added if w.slot_id in current),
+            actor=registration,
+        )
         if name is not None:
             registration.name = name.strip()
         if organisation is not None:
             registration.organisation = organisation.strip()
         registration.save(update_fields=["name", "organisation", "updated_at"])
-        if notify and added:
-            emails.send_later(registration, "changed")
+        kind = "changed_and_moved" if registration.pk in {r.pk for r in moved} else "changed"
+        if notify and (added or kind == "changed_and_moved"):
+            emails.send_later(registration, kind)
     return registration
 
 
@@ -303,14 +324,17 @@ def _first_in_queue(workshop: Workshop) -> QueueEntry | None:
     )
 
 
-def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
+def fill_freed_seats(
+    workshop_ids: Iterable[int], *, actor: Registration | None = None
+) -> list[Registration]:
     """Move queued people into free seats of these workshops, and follow the chain.
 
     Call inside the transaction that freed the seats, with those workshops' passes locked
     (`_lock_passes`). Each move takes the first person in the queue, releases their old seat
     in that pass (whose workshop is filled next) and deletes their queue entry; since every
     move consumes an entry, the chain ends. Returns the people moved; each is mailed their new
-    programme after the commit.
+    programme after the commit, except `actor`, whose own request started the chain: the
+    caller tells them in its own e-mail.
     """
     pending = set(workshop_ids)
     moved: list[Registration] = []
@@ -335,7 +359,8 @@ def fill_freed_seats(workshop_ids: Iterable[int]) -> list[Registration]:
             free -= 1
     # One e-mail per person, even if they moved in more than one pass.
     for registration in {r.pk: r for r in moved}.values():
-        emails.send_later(registration, "moved")
+        if actor is None or registration.pk != actor.pk:
+            emails.send_later(registration, "moved")
     return moved
 
 
@@ -347,41 +372,82 @@ def fill_workshops(*, workshops: Iterable[Workshop]) -> list[Registration]:
         return fill_freed_seats(w.pk for w in workshops)
 
 
+def _add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
+    """Queue the person for a full workshop whose row the caller has locked.
+
+    The messages name the pass, so a form can show them next to it.
+    """
+    slot = workshop.slot
+    if workshop.event_id != registration.event_id:
+        raise RegistrationError(
+            _("%(code)s hör inte till %(event)s.")
+            % {"code": workshop.code, "event": registration.event},
+            workshop=workshop,
+        )
+    if registration.choices.filter(workshop=workshop).exists():
+        raise RegistrationError(
+            _("Du har redan en plats i %(code)s, så du kan inte köa till den.")
+            % {"code": workshop.code},
+            slot=slot,
+            workshop=workshop,
+        )
+    if seats_taken([workshop.pk]).get(workshop.pk, 0) < workshop.effective_capacity:
+        raise RegistrationError(
+            _("%(code)s har lediga platser: välj den i stället för att köa.")
+            % {"code": workshop.code},
+            slot=slot,
+            workshop=workshop,
+        )
+    try:
+        with transaction.atomic():
+            return QueueEntry.objects.create(
+                registration=registration, slot=slot, workshop=workshop
+            )
+    except IntegrityError:
+        raise RegistrationError(
+            _("Du står redan i kö under %(slot)s. Lämna den kön först.") % {"slot": slot.label},
+            slot=slot,
+        ) from None
+
+
+def _sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
+    """Make the person's queues these workshops (their rows locked by the caller).
+
+    At most one per pass. An entry for a workshop still wanted keeps its place; the others
+    are left, and new ones join at the end of their queue.
+    """
+    by_slot: dict[int, Workshop] = {}
+    for workshop in workshops:
+        if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:
+            raise RegistrationError(
+                _("Du kan stå i kö till en workshop per pass. Välj bara en under %(slot)s.")
+                % {"slot": workshop.slot.label},
+                slot=workshop.slot,
+            )
+        by_slot[workshop.slot_id] = workshop
+    kept = set(
+        registration.queue.filter(workshop__in=list(by_slot.values())).values_list(
+            "workshop_id", flat=True
+        )
+    )
+    registration.queue.exclude(workshop_id__in=kept).delete()
+    for workshop in sorted(by_slot.values(), key=lambda w: w.slot.number):
+        if workshop.pk not in kept:
+            _add_to_queue(registration, workshop)
+
+
 def join_queue(*, registration: Registration, workshop: Workshop) -> QueueEntry:
     """Queue for a full workshop, keeping the confirmed seat; one queue per pass."""
     with _bounded_wait(), transaction.atomic():
-        registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=registration.pk)
+        )
         if not registration.is_confirmed:
             raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
-        if workshop.event_id != registration.event_id:
-            raise RegistrationError(
-                _("%(code)s hör inte till %(event)s.")
-                % {"code": workshop.code, "event": registration.event},
-                workshop=workshop,
-            )
         (workshop,) = _locked_workshops([workshop.pk])
-        if registration.choices.filter(workshop=workshop).exists():
-            raise RegistrationError(
-                _("Du har redan en plats i %(code)s.") % {"code": workshop.code},
-                workshop=workshop,
-            )
-        if seats_taken([workshop.pk]).get(workshop.pk, 0) < workshop.effective_capacity:
-            raise RegistrationError(
-                _("%(code)s har lediga platser: byt workshop i stället för att köa.")
-                % {"code": workshop.code},
-                workshop=workshop,
-            )
-        try:
-            with transaction.atomic():
-                return QueueEntry.objects.create(
-                    registration=registration, slot=workshop.slot, workshop=workshop
-                )
-        except IntegrityError:
-            raise RegistrationError(
-                _("Du står redan i kö under %(slot)s. Lämna den kön först.")
-                % {"slot": workshop.slot.label},
-                slot=workshop.slot,
-            ) from None
+        return _add_to_queue(registration, workshop)
 
 
 def leave_queue(*, registration: Registration, slot: TimeSlot) -> None:

@@ -269,3 +269,44 @@ def test_one_email_for_a_person_moved_in_two_passes(full_event, django_capture_o
         services.cancel(registration=anna, notify=False)
     assert workshop_in_pass(bertil, 2) == workshops_of_pass(event, 2)[0]
     assert [m.to[0] for m in mail.outbox] == [bertil.email]
+
+
+def test_person_whose_change_starts_a_chain_that_moves_them_gets_one_email(
+    full_event, django_capture_on_commit_callbacks
+):
+    """Anna (W1) queues for W3, Cecilia (W3) for W1. Anna changes to W2: Cecilia takes W1,
+    which frees W3 for Anna. Anna gets one e-mail about her change and the move, not two."""
+    event, (anna, bertil, cecilia) = full_event
+    w1, w2, w3 = workshops_of_pass(event, 1)
+    w2.capacity = 2
+    w2.save()
+    services.join_queue(registration=anna, workshop=w3)
+    services.join_queue(registration=cecilia, workshop=w1)
+    mail.outbox.clear()
+    others = [workshop_in_pass(anna, n) for n in (2, 3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_choices(registration=anna, workshops=[w2, *others], check_window=False)
+
+    assert workshop_in_pass(anna, 1) == w3 and workshop_in_pass(cecilia, 1) == w1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([anna.email, cecilia.email])
+    (to_anna,) = [m for m in mail.outbox if m.to == [anna.email]]
+    assert to_anna.subject.startswith("Ändrad anmälan")
+    assert "flyttad dit" in to_anna.body and "W3 Workshop 3" in to_anna.body
+    (to_cecilia,) = [m for m in mail.outbox if m.to == [cecilia.email]]
+    assert to_cecilia.subject.startswith("Du har fått plats")
+
+
+def test_a_change_that_moves_nobody_sends_the_plain_changed_email(
+    full_event, django_capture_on_commit_callbacks
+):
+    event, (anna, bertil, cecilia) = full_event
+    w1, w2, w3 = workshops_of_pass(event, 1)
+    w2.capacity = 2
+    w2.save()
+    mail.outbox.clear()
+    others = [workshop_in_pass(anna, n) for n in (2, 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_choices(registration=anna, workshops=[w2, *others], check_window=False)
+    (message,) = mail.outbox
+    assert message.subject.startswith("Ändrad anmälan") and "flyttad dit" not in message.body
