@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import agenda_ics, ics_filename
 from .models import Registration
-from .selectors import agenda
+from .selectors import agenda, queue_places
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def send(registration: Registration, kind_name: str) -> bool:
         "event": event,
         "intro": kind.intro,
         "choices": choices,
+        "queue_places": queue_places(registration) if kind.with_agenda else [],
         "private_url": private_url(registration) if kind.with_agenda else None,
         "programme_url": settings.SITE_URL + reverse("workshops:programme"),
     }

@@ -21,10 +21,22 @@ class WorkshopOption:
     workshop: Workshop
     seats_left: int
     checked: bool
+    # The person's own workshop in this pass (change form): kept even when it is full.
+    current: bool = False
+    # Ticked "Ställ mig i kö" for this workshop.
+    queued: bool = False
 
     @property
     def full(self) -> bool:
         return self.seats_left <= 0
+
+    @property
+    def disabled(self) -> bool:
+        return self.full and not self.current
+
+    @property
+    def can_queue(self) -> bool:
+        return self.disabled
 
 
 @dataclass
@@ -36,6 +48,11 @@ class PassGroup:
 
 def pass_field_name(slot: TimeSlot) -> str:
     return f"pass_{slot.number}"
+
+
+def queue_field_name(slot: TimeSlot) -> str:
+    """The "Ställ mig i kö" checkboxes of a pass; their problems are shown at the pass."""
+    return f"queue_{slot.number}"
 
 
 def email_field(**kwargs) -> forms.EmailField:
@@ -77,9 +94,13 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Du behöver godkänna det för att kunna anmäla dig.")},
     )
 
-    def __init__(self, *args, workshops, change=False, current=None, **kwargs):
+    def __init__(self, *args, workshops, change=False, current=None, queued=None, **kwargs):
+        """`current` and `queued`: {slot id: workshop id} of the person's seats and queues."""
         super().__init__(*args, **kwargs)
         self.workshops = list(workshops)
+        self.current = current or {}
+        self.queued = queued or {}
+        self.queue_wishes: list[Workshop] = []
         self.slots = []
         for workshop in self.workshops:
             if workshop.slot not in self.slots:
@@ -108,11 +129,14 @@ class RegistrationForm(forms.Form):
         for slot in self.slots:
             field = self[pass_field_name(slot)]
             value = field.value()
+            queued = set(self._queue_values(slot))
             options = [
                 WorkshopOption(
                     workshop=w,
                     seats_left=w.effective_capacity - w.seats_taken,
                     checked=str(value) == str(w.pk),
+                    current=self.current.get(slot.pk) == w.pk,
+                    queued=str(w.pk) in queued,
                 )
                 for w in self.workshops
                 if w.slot_id == slot.pk
@@ -123,6 +147,29 @@ class RegistrationForm(forms.Form):
     def chosen_workshops(self) -> list[Workshop]:
         by_id = {w.pk: w for w in self.workshops}
         return [by_id[self.cleaned_data[pass_field_name(slot)]] for slot in self.slots]
+
+    def _queue_values(self, slot: TimeSlot) -> list[str]:
+        if self.is_bound:
+            return self.data.getlist(queue_field_name(slot))
+        return [str(self.queued[slot.pk])] if slot.pk in self.queued else []
+
+    def clean(self):
+        """Each ticked queue must be a workshop of its pass; the services check the rest
+        (full, not one's own, one per pass)."""
+        cleaned = super().clean()
+        by_id = {str(w.pk): w for w in self.workshops}
+        for slot in self.slots:
+            for value in self._queue_values(slot):
+                workshop = by_id.get(value)
+                if workshop is None or workshop.slot_id != slot.pk:
+                    self.add_error(
+                        pass_field_name(slot),
+                        _("Välj en av de fulla workshopparna under %(slot)s att köa till.")
+                        % {"slot": slot.label},
+                    )
+                    break
+                self.queue_wishes.append(workshop)
+        return cleaned
 
 
 class LinkRequestForm(forms.Form):

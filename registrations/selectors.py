@@ -107,6 +107,16 @@ def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Worksh
     return shown
 
 
+def workshops_by_ids(ids: Iterable[int], *, event_slug: str) -> list[Workshop]:
+    """The event's workshops with these ids, with their pass, in pass order."""
+    ids = [i for i in ids if isinstance(i, int)]
+    return list(
+        Workshop.objects.filter(event__slug=event_slug, pk__in=ids)
+        .select_related("slot")
+        .order_by("slot__number")
+    )
+
+
 def agenda(registration: Registration) -> list[Choice]:
     """The registration's choices in pass order, with workshop, room and presenters loaded."""
     return list(

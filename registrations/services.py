@@ -416,6 +416,9 @@ def _sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
     At most one per pass. An entry for a workshop still wanted keeps its place; the others
     are left, and new ones join at the end of their queue.
     """
+    # Read again under the lock (the caller holds it already): seats may have changed since
+    # the form was read.
+    workshops = _locked_workshops(sorted({w.pk for w in workshops}))
     by_slot: dict[int, Workshop] = {}
     for workshop in workshops:
         if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:

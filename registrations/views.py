@@ -20,6 +20,8 @@ from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_
 REGISTER_LIMIT = 30
 LINK_LIMIT = 10
 SESSION_EMAIL_KEY = "reglab_registered_email"
+# The workshops the form asked to queue for, so the thanks page can mention them.
+SESSION_QUEUE_KEY = "reglab_queue_wishes"
 
 
 def private_page(view):
@@ -66,28 +68,35 @@ def register(request, event_slug):
                 organisation=form.cleaned_data["organisation"],
                 consent=form.cleaned_data["consent"],
                 workshops=form.chosen_workshops(),
+                queue=form.queue_wishes,
             )
         except services.RegistrationError as error:
             _apply_rule_error(form, error)
         else:
             # The same answer whether the address was new or already registered.
             request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
+            request.session[SESSION_QUEUE_KEY] = [w.pk for w in form.queue_wishes]
             return redirect("registrations:thanks", event_slug=event.slug)
     # Shown (again): with texts, presenters and the seats left right now.
     form.workshops = selectors.workshops_to_show(event)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
-def _check_your_email(request, event_slug, template):
+def _check_your_email(request, event_slug, template, **context):
     """The neutral answer after the form or a link request: the same for known and new
     addresses, naming only the address this browser typed."""
     event = get_object_or_404(Event, slug=event_slug)
     email = request.session.get(SESSION_EMAIL_KEY)
-    return render(request, template, {"event": event, "email": email})
+    return render(request, template, {"event": event, "email": email, **context})
 
 
 def thanks(request, event_slug):
-    return _check_your_email(request, event_slug, "registrations/thanks.html")
+    # What the form asked for, not what was saved: the page must not tell whether the
+    # address was already registered. The e-mail has the place in each queue.
+    wishes = selectors.workshops_by_ids(
+        request.session.get(SESSION_QUEUE_KEY, []), event_slug=event_slug
+    )
+    return _check_your_email(request, event_slug, "registrations/thanks.html", queue_wishes=wishes)
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,6 +169,7 @@ def change(request, registration):
         messages.info(request, _("Anmälan är stängd, så valen kan inte längre ändras här."))
         return redirect("registrations:private", token=registration.token)
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
+    queued = {e.slot_id: e.workshop_id for e in registration.queue.all()}
     initial = {"name": registration.name, "organisation": registration.organisation}
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
@@ -167,12 +177,14 @@ def change(request, registration):
         workshops=selectors.workshops_to_choose(event),
         change=True,
         current=current,
+        queued=queued,
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.change_choices(
                 registration=registration,
                 workshops=form.chosen_workshops(),
+                queue=form.queue_wishes,
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"],
             )

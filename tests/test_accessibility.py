@@ -35,11 +35,15 @@ def public_paths(client, event) -> list[str]:
     # Full workshops in passes 1 and 2, and a place in the queue for the one in pass 2, so the
     # private page shows both the queue and the form to join one.
     own = registration.choices.values("workshop_id")
+    full = {}
     for number in (1, 2):
-        full = event.workshops.filter(slot__number=number).exclude(pk__in=own).first()
-        full.capacity = 0
-        full.save()
-    services.join_queue(registration=registration, workshop=full)
+        full[number] = event.workshops.filter(slot__number=number).exclude(pk__in=own).first()
+        full[number].capacity = 0
+        full[number].save()
+    services.join_queue(registration=registration, workshop=full[2])
+    # The form and the change form now offer "Ställ mig i kö" for the full ones; a second
+    # person queues from the form, so the thanks page lists the queue too.
+    client.post(register, form_data(event, email="bertil@example.se", queue_1=str(full[1].pk)))
     return [
         "/",
         reverse("workshops:workshop_detail", args=[event.slug, 11]),

@@ -141,3 +141,32 @@ def test_private_page_with_a_queue_offer_fits_a_phone(live_server, programme, ph
     assert phone.get_by_role("button", name="Ställ mig i kö").is_visible()
     # The queue's select lists long titles; it must not widen the page past the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_queue_for_a_full_workshop_from_the_form_by_keyboard_on_a_phone(
+    live_server, programme, phone
+):
+    from registrations.models import QueueEntry
+    from workshops.models import Workshop
+
+    Workshop.objects.filter(event=programme, number=2).update(capacity=0)
+    page = phone
+    page.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    assert page.locator("#pass_1-W2").is_disabled()
+    # From the choice in pass 1, Tab reaches W1's details, then W2's queue box.
+    page.locator("#pass_1-W1").focus()
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "queue_1-W2":
+            break
+    assert page.evaluate("document.activeElement.id") == "queue_1-W2"
+    page.keyboard.press("Space")
+    assert page.get_by_label("Ställ mig i kö till W2").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    choose(page, "W6", "W11")
+    fill_details(page, email="erik@example.se")
+    page.get_by_role("button", name="Skicka anmälan").click()
+    assert "Du bad också att få stå i kö till" in page.content()
+    entry = QueueEntry.objects.get()
+    assert (entry.registration.email, entry.workshop.code) == ("erik@example.se", "W2")
