@@ -195,7 +195,7 @@ def rosters(workshops: QuerySet) -> list[Roster]:
 @dataclass
 class PassSummary:
     slot: TimeSlot
-    workshops: list[Workshop]  # annotated with seats_taken
+    workshops: list[Workshop]  # annotated with seats_taken and queue_length
 
     @property
     def seats_taken(self) -> int:
@@ -212,6 +212,10 @@ class PassSummary:
     @property
     def fill_percent(self) -> int:
         return round(100 * self.seats_taken / self.capacity) if self.capacity else 0
+
+    @property
+    def queue_length(self) -> int:
+        return sum(w.queue_length for w in self.workshops)
 
 
 @dataclass
@@ -235,8 +239,9 @@ class Overview:
 
 
 def overview(event: Event) -> Overview:
-    """How full the event is: per pass and workshop, and new registrations per day."""
-    workshops = list(workshops_with_seats(event))
+    """How full the event is: per pass and workshop (with queue lengths), and new
+    registrations per day."""
+    workshops = list(with_queue_length(workshops_with_seats(event)))
     passes = [
         PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.order_by("number")

@@ -239,3 +239,47 @@ ROSTER_QUERIES = 8
 def test_unknown_event_is_not_found(organiser_client, programme, url_name):
     url = reverse(f"admin:registrations_{url_name}", args=["no-such-event"])
     assert organiser_client.get(url).status_code == 404
+
+
+def queue_up(event, waiting: int):
+    """The first workshop of each pass full (one seat); `waiting` people queue for each."""
+    firsts = [
+        Workshop.objects.filter(slot=slot).order_by("number").first()
+        for slot in event.slots.order_by("number")
+    ]
+    Workshop.objects.filter(pk__in=[w.pk for w in firsts]).update(capacity=1)
+    register_people(event, 1, index=0)
+    for person in register_people(event, waiting, start=100, index=1):
+        for workshop in firsts:
+            services.join_queue(registration=person, workshop=workshop)
+
+
+def test_overview_shows_queue_lengths_per_workshop_and_pass(organiser_client, db):
+    event = make_event(slug="queued", workshops_per_slot=2, capacity=5)
+    queue_up(event, 3)
+    html = organiser_client.get(overview_url(event)).content.decode()
+    assert '<th scope="col" class="num">I kö</th>' in html
+    # Per pass: the first workshop has three waiting, the second none; the total is three.
+    cells = re.findall(r'<td class="num reglab-queue">(\d+)</td>', html)
+    assert cells == ["3", "0", "3"] * 3
+
+
+def test_overview_takes_the_same_number_of_queries_for_few_and_many(
+    organiser_client, db, django_assert_num_queries
+):
+    few = make_event(slug="few-q", workshops_per_slot=2, capacity=20)
+    queue_up(few, 1)
+    organiser_client.get(overview_url(few))
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        organiser_client.get(overview_url(few))
+    many = make_event(slug="many-q", slots=3, workshops_per_slot=8, capacity=20)
+    queue_up(many, 12)
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        response = organiser_client.get(overview_url(many))
+    assert response.context["overview"].passes[0].queue_length == 12
+
+
+# Session, user, permissions (user's and groups'), the event, workshops with seats and queue
+# lengths (one query), presenters (one prefetch), the passes, registrations per day, and the
+# other events.
+OVERVIEW_QUERIES = 10
