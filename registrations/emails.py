@@ -80,6 +80,30 @@ def _kinds():
                 "ser ditt program ut nu."
             ),
         ),
+        "workshop_moved": MessageKind(
+            _("Ny lokal: %(event)s"),
+            _(
+                "En workshop i ditt program har flyttats till en annan lokal. Du behåller din "
+                "plats. Så här ser ditt program ut nu; kalenderfilen i mejlet är uppdaterad."
+            ),
+        ),
+        "workshop_moved_pass": MessageKind(
+            _("Ny tid för din workshop: %(event)s"),
+            _(
+                "En workshop i ditt program har flyttats till ett annat pass. Du följer med dit, "
+                "och din tidigare workshop i det passet är frigjord. I passet där workshoppen "
+                "låg förut har du fått en plats i en workshop med lediga platser; vill du byta "
+                "gör du det via din personliga länk. Så här ser ditt program ut nu; "
+                "kalenderfilen i mejlet är uppdaterad."
+            ),
+        ),
+        "queue_workshop_moved": MessageKind(
+            _("Din köplats har tagits bort: %(event)s"),
+            _(
+                "En workshop du köade till har flyttats till ett annat pass, så du står inte "
+                "längre i kö till den. Dina platser är oförändrade."
+            ),
+        ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
             _("Din anmälan är avbokad och dina platser har frigjorts. Välkommen tillbaka!"),

@@ -20,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops.models import Event, TimeSlot, Workshop
+from workshops.models import Event, Room, TimeSlot, Workshop
 
 from . import emails
 from .models import Choice, QueueEntry, Registration, new_token
@@ -29,14 +29,26 @@ from .models import Choice, QueueEntry, Registration, new_token
 class RegistrationError(Exception):
     """A request that breaks a rule. `message` is Swedish and meant for the person.
 
-    `slot` is set when the problem concerns one pass, so the form can show the message there.
+    `slot` is set when the problem concerns one pass, so the form can show the message there;
+    `field` names the admin form's input it concerns (capacity, room, pass, a confirmation).
     """
 
-    def __init__(self, message: str, *, slot: TimeSlot | None = None, workshop=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        slot: TimeSlot | None = None,
+        workshop=None,
+        field: str | None = None,
+        confirm_label: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.slot = slot
         self.workshop = workshop
+        self.field = field
+        # For a refusal an organiser may override: what the confirmation box should say.
+        self.confirm_label = confirm_label
 
 
 # PostgreSQL's lock_not_available and query_canceled (lock_timeout, statement_timeout).
@@ -364,14 +376,6 @@ def fill_freed_seats(
     return moved
 
 
-def fill_workshops(*, workshops: Iterable[Workshop]) -> list[Registration]:
-    """After an organiser gave workshops more seats (own limit or room), queued people move in."""
-    workshops = list(workshops)
-    with _bounded_wait(), transaction.atomic():
-        _lock_passes({w.slot_id for w in workshops})
-        return fill_freed_seats(w.pk for w in workshops)
-
-
 def _add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
     """Queue the person for a full workshop whose row the caller has locked.
 
@@ -464,6 +468,214 @@ def move_to_front(*, entries: Iterable[QueueEntry]) -> int:
     return QueueEntry.objects.filter(pk__in=ids, moved_to_front_at=None).update(
         moved_to_front_at=timezone.now()
     )
+
+
+# Organisers' edits of the programme that affect people already registered.
+#
+# Lowering seats below those registered never removes anyone: it is refused unless the
+# organiser confirms, and then the workshop is overbooked. A workshop that changes room keeps
+# its participants, who are mailed. One that changes pass cannot simply keep them (they would
+# hold two workshops in the new pass and none in the old), so its participants follow it: in
+# the new pass it replaces their workshop there (that seat goes to its queue), and in the old
+# pass each gets a seat in the workshop with the most free seats. Refused when the old pass
+# lacks those seats. Each check returns every problem, so the admin form can show them all.
+
+
+def _overbooking_problem(
+    overbooked: list[tuple[Workshop, int]], capacity_field: str
+) -> RegistrationError:
+    total = sum(n for _, n in overbooked)
+    workshops = ", ".join(
+        _("%(code)s (%(n)s anmälda, %(capacity)s platser)")
+        % {"code": w.code, "n": n, "capacity": w.effective_capacity}
+        for w, n in overbooked
+    )
+    return RegistrationError(
+        _(
+            "Fler är anmälda än det blir platser: %(workshops)s. Ingen förlorar sin plats, men "
+            "workshoppen blir överbokad. Kryssa i rutan nedan om du vill spara ändå."
+        )
+        % {"workshops": workshops},
+        field=capacity_field,
+        confirm_label=_("Jag förstår att %(n)s anmälda är fler än platserna") % {"n": total},
+    )
+
+
+def room_change_problems(*, room: Room, confirm_overbooking: bool) -> list[RegistrationError]:
+    """What stops saving `room` (with its new, unsaved capacity)? Empty when nothing does.
+
+    Only workshops without their own limit use the room's seats.
+    """
+    if room.pk is None or confirm_overbooking:
+        return []
+    old = Room.objects.get(pk=room.pk)
+    if room.capacity >= old.capacity:
+        return []
+    workshops = list(room.workshops.filter(capacity=None).select_related("room").order_by("number"))
+    taken = seats_taken(w.pk for w in workshops)
+    overbooked = []
+    for workshop in workshops:
+        workshop.room = room
+        if taken.get(workshop.pk, 0) > room.capacity:
+            overbooked.append((workshop, taken[workshop.pk]))
+    return [_overbooking_problem(overbooked, "capacity")] if overbooked else []
+
+
+def save_room(*, room: Room, confirm_overbooking: bool = False) -> list[Registration]:
+    """Save an organiser's edit of a room. More seats move the queues in; fewer than those
+    registered needs `confirm_overbooking`. Returns the people moved in from queues."""
+    with _bounded_wait(), transaction.atomic():
+        if room.pk is None:
+            room.save()
+            return []
+        slot_ids = Workshop.objects.filter(room=room).values_list("slot_id", flat=True)
+        _lock_passes(set(slot_ids))
+        problems = room_change_problems(room=room, confirm_overbooking=confirm_overbooking)
+        if problems:
+            raise problems[0]
+        room.save()
+        return fill_freed_seats(room.workshops.filter(capacity=None).values_list("pk", flat=True))
+
+
+def workshop_change_problems(
+    *, workshop: Workshop, confirm_overbooking: bool, move_participants: bool
+) -> list[RegistrationError]:
+    """What stops saving `workshop` (with its new, unsaved pass, room and seats)?"""
+    if workshop.pk is None:
+        return []
+    old = Workshop.objects.select_related("room", "slot").get(pk=workshop.pk)
+    registered = seats_taken([old.pk]).get(old.pk, 0)
+    problems = []
+    capacity = workshop.effective_capacity
+    lowered = capacity < old.effective_capacity
+    if lowered and registered > capacity and not confirm_overbooking:
+        field = "capacity" if workshop.capacity is not None else "room"
+        problems.append(_overbooking_problem([(workshop, registered)], field))
+    moves_pass = workshop.slot_id != old.slot_id
+    queued = old.queue.count() if moves_pass else 0
+    if (registered or queued) and not move_participants:
+        if moves_pass:
+            message = _(
+                "%(n)s anmälda till %(code)s byter pass med workshoppen: de följer med till "
+                "det nya passet, där deras workshop lämnas till kön, och får en ledig plats i "
+                "en annan workshop under %(old)s. De %(queued)s i kö till %(code)s tas ur kön. "
+                "Alla får ett mejl. Kryssa i ”Flytta med de anmälda och mejla dem” för att spara."
+            )
+        elif workshop.room_id != old.room_id:
+            message = _(
+                "%(n)s anmälda till %(code)s behåller sina platser i den nya lokalen och får "
+                "ett mejl med den och en ny kalenderfil. Kryssa i ”Flytta med de anmälda och "
+                "mejla dem” för att spara."
+            )
+        else:
+            message = ""
+        if message:
+            problems.append(
+                RegistrationError(
+                    message
+                    % {"n": registered, "queued": queued, "code": old.code, "old": old.slot.label},
+                    field="move_participants",
+                )
+            )
+    if moves_pass and registered:
+        free = _free_seats_elsewhere(old)
+        if sum(free.values()) < registered:
+            problems.append(
+                RegistrationError(
+                    _(
+                        "%(code)s kan inte byta pass: dess %(n)s anmälda behöver var sin plats "
+                        "i en annan workshop under %(old)s, och där finns bara %(free)s lediga. "
+                        "Ge fler platser där, eller flytta deltagarna först."
+                    )
+                    % {
+                        "code": old.code,
+                        "n": registered,
+                        "old": old.slot.label,
+                        "free": sum(free.values()),
+                    },
+                    field="slot",
+                )
+            )
+    return problems
+
+
+def _free_seats_elsewhere(workshop: Workshop) -> dict[int, int]:
+    """{workshop id: free seats} of the other workshops in this workshop's pass."""
+    others = list(
+        Workshop.objects.filter(slot_id=workshop.slot_id)
+        .exclude(pk=workshop.pk)
+        .select_related("room")
+        .order_by("number")
+    )
+    taken = seats_taken(w.pk for w in others)
+    return {w.pk: max(w.effective_capacity - taken.get(w.pk, 0), 0) for w in others}
+
+
+def save_workshop(
+    *, workshop: Workshop, confirm_overbooking: bool = False, move_participants: bool = False
+) -> list[Registration]:
+    """Save an organiser's edit of a workshop; see the note above for who is affected how.
+
+    Everything happens in one transaction with the old and new passes locked. Returns the
+    people moved in from queues.
+    """
+    with _bounded_wait(), transaction.atomic():
+        if workshop.pk is None:
+            workshop.save()
+            return []
+        old_slot_id = Workshop.objects.values_list("slot_id", flat=True).get(pk=workshop.pk)
+        _lock_passes({old_slot_id, workshop.slot_id})
+        problems = workshop_change_problems(
+            workshop=workshop,
+            confirm_overbooking=confirm_overbooking,
+            move_participants=move_participants,
+        )
+        if problems:
+            raise problems[0]
+        old = Workshop.objects.select_related("slot", "room").get(pk=workshop.pk)
+        participants = list(
+            Registration.objects.confirmed()
+            .filter(choices__workshop=old)
+            .select_related("event")
+            .order_by("created_at", "pk")
+        )
+        workshop.save()
+        if old.slot_id != workshop.slot_id:
+            return _follow_to_new_pass(workshop, old, participants)
+        if old.room_id != workshop.room_id:
+            for registration in participants:
+                transaction.on_commit(lambda r=registration: emails.send(r, "workshop_moved"))
+        return fill_freed_seats([workshop.pk])
+
+
+def _follow_to_new_pass(
+    workshop: Workshop, old: Workshop, participants: list[Registration]
+) -> list[Registration]:
+    """The workshop now lies in another pass: its participants follow it there, and get the
+    freest other workshop of the old pass. Its queue (in the old pass) ends."""
+    free = _free_seats_elsewhere(old)
+    released = []
+    for registration in participants:
+        in_new = Choice.objects.get(registration=registration, slot_id=workshop.slot_id)
+        released.append(in_new.workshop_id)
+        in_old = Choice.objects.get(registration=registration, slot_id=old.slot_id)
+        in_new.workshop, in_new.over_capacity = workshop, in_old.over_capacity
+        in_new.save(update_fields=["workshop", "over_capacity"])
+        # The most free seats, then the lowest number (free is in workshop number order).
+        placed = max(free, key=lambda pk: free[pk])
+        free[placed] -= 1
+        in_old.workshop_id, in_old.over_capacity = placed, False
+        in_old.save(update_fields=["workshop", "over_capacity"])
+        # They queued against their old workshop in the new pass; that wish no longer holds.
+        registration.queue.filter(slot_id=workshop.slot_id).delete()
+        transaction.on_commit(lambda r=registration: emails.send(r, "workshop_moved_pass"))
+    waiting = list(
+        Registration.objects.filter(queue__workshop=workshop).select_related("event").distinct()
+    )
+    QueueEntry.objects.filter(workshop=workshop).delete()
+    for registration in waiting:
+        transaction.on_commit(lambda r=registration: emails.send(r, "queue_workshop_moved"))
+    return fill_freed_seats([*released, workshop.pk])
 
 
 ANONYMISED_NAME = "Anonymiserad"

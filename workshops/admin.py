@@ -10,7 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from registrations import services
 from registrations.selectors import with_queue_length, with_seats_taken
 
+from .forms import RoomAdminForm, WorkshopAdminForm
 from .models import Event, Presenter, Room, TimeSlot, Workshop, WorkshopPresenter
+
+
+class ServicesDecideMixin:
+    """Saving goes through a service that may still refuse (the form checked the same rules,
+    but someone may have registered since): the admin's transaction is then rolled back, and
+    the organiser sees the reason instead of an error page."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except services.RegistrationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect(request.get_full_path())
 
 
 class TimeSlotInline(admin.TabularInline):
@@ -34,15 +48,15 @@ class TimeSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ServicesDecideMixin, admin.ModelAdmin):
+    form = RoomAdminForm
     list_display = ["name", "capacity"]
     search_fields = ["name"]
+    fields = ["name", "capacity", "confirm_overbooking"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            # More seats: the workshops' queues move in.
-            services.fill_workshops(workshops=obj.workshops.select_related("room"))
+        # More seats move the queues in; fewer than registered needs the confirmation.
+        services.save_room(room=obj, confirm_overbooking=form.cleaned_data["confirm_overbooking"])
 
 
 @admin.register(Presenter)
@@ -59,7 +73,8 @@ class WorkshopPresenterInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(ServicesDecideMixin, admin.ModelAdmin):
+    form = WorkshopAdminForm
     list_display = [
         "code_display",
         "title",
@@ -78,7 +93,10 @@ class WorkshopAdmin(admin.ModelAdmin):
     actions = ["export_xlsx", "export_csv", "print_rosters"]
     fieldsets = [
         (None, {"fields": ["event", "number", "title", "description"]}),
-        (_("Tid och plats"), {"fields": ["slot", "room", "capacity"]}),
+        (
+            _("Tid och plats"),
+            {"fields": ["slot", "room", "capacity", "confirm_overbooking", "move_participants"]},
+        ),
         (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
     ]
 
@@ -90,10 +108,13 @@ class WorkshopAdmin(admin.ModelAdmin):
         return with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"capacity", "room"} & set(form.changed_data):
-            # Possibly more seats: the queue moves in.
-            services.fill_workshops(workshops=[obj])
+        # Possibly more seats (the queue moves in), fewer, or a new room or pass for the
+        # people registered: the service decides, with the organiser's confirmations.
+        services.save_workshop(
+            workshop=obj,
+            confirm_overbooking=form.cleaned_data["confirm_overbooking"],
+            move_participants=form.cleaned_data["move_participants"],
+        )
 
     def get_list_display(self, request):
         if request.user.has_perm("workshops.view_rosters"):

@@ -152,8 +152,7 @@ def test_raising_capacity_moves_the_queue_in(full_event):
     services.join_queue(registration=bertil, workshop=w1)
     services.join_queue(registration=cecilia, workshop=w1)
     w1.capacity = 3
-    w1.save()
-    services.fill_workshops(workshops=[w1])
+    services.save_workshop(workshop=w1)
     assert workshop_in_pass(bertil, 1) == w1 and workshop_in_pass(cecilia, 1) == w1
     assert services.seats_taken([w1.pk]) == {w1.pk: 3}
 

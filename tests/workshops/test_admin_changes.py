@@ -1,0 +1,122 @@
+"""The admin's workshop and room forms: fewer seats or a move need the organiser's word."""
+
+import pytest
+from django.contrib import messages
+from django.core import mail
+from django.urls import reverse
+
+from registrations import services
+from tests.conftest import make_event, register_people
+from workshops.forms import WorkshopAdminForm
+from workshops.models import Room, Workshop
+
+
+@pytest.fixture
+def event(db):
+    event = make_event(slug="admin-edits", workshops_per_slot=2, capacity=10)
+    register_people(event, 3, index=0)
+    mail.outbox.clear()
+    return event
+
+
+def w1_of(event):
+    return Workshop.objects.get(event=event, number=1)
+
+
+def workshop_url(workshop):
+    return reverse("admin:workshops_workshop_change", args=[workshop.pk])
+
+
+def room_url(room):
+    return reverse("admin:workshops_room_change", args=[room.pk])
+
+
+def workshop_data(client, workshop, **changes):
+    form = client.get(workshop_url(workshop)).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "event": workshop.event_id,
+            "slot": workshop.slot_id,
+            "room": workshop.room_id,
+            "workshop_presenters-TOTAL_FORMS": 0,
+            "workshop_presenters-INITIAL_FORMS": 0,
+        }
+    )
+    data.update(changes)
+    return data
+
+
+def test_lowering_a_workshops_seats_shows_the_count_and_a_box_to_confirm(organiser_client, event):
+    w1 = w1_of(event)
+    response = organiser_client.post(
+        workshop_url(w1), workshop_data(organiser_client, w1, capacity=2)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Fler är anmälda än det blir platser: W1 (3 anmälda, 2 platser)" in page
+    assert "Jag förstår att 3 anmälda är fler än platserna" in page
+    assert Workshop.objects.get(pk=w1.pk).capacity is None
+
+    data = workshop_data(organiser_client, w1, capacity=2, confirm_overbooking="on")
+    assert organiser_client.post(workshop_url(w1), data).status_code == 302
+    assert Workshop.objects.get(pk=w1.pk).capacity == 2
+    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+
+
+def test_lowering_a_rooms_seats_needs_the_box_too(organiser_client, event):
+    room = w1_of(event).room
+    response = organiser_client.post(room_url(room), {"name": room.name, "capacity": 1})
+    assert response.status_code == 200
+    assert "Jag förstår att 9 anmälda är fler än platserna" in response.content.decode()
+    assert Room.objects.get(pk=room.pk).capacity == 10
+    data = {"name": room.name, "capacity": 1, "confirm_overbooking": "on"}
+    assert organiser_client.post(room_url(room), data).status_code == 302
+    assert Room.objects.get(pk=room.pk).capacity == 1
+
+
+def test_a_new_room_asks_to_move_and_mail_the_participants(
+    organiser_client, event, django_capture_on_commit_callbacks
+):
+    w1 = w1_of(event)
+    hall = Room.objects.create(name="Stora salen", capacity=40)
+    response = organiser_client.post(
+        workshop_url(w1), workshop_data(organiser_client, w1, room=hall.pk)
+    )
+    assert response.status_code == 200
+    assert "3 anmälda till W1 behåller sina platser i den nya lokalen" in response.content.decode()
+    assert mail.outbox == []
+
+    data = workshop_data(organiser_client, w1, room=hall.pk, move_participants="on")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert organiser_client.post(workshop_url(w1), data).status_code == 302
+    assert Workshop.objects.get(pk=w1.pk).room == hall
+    assert len(mail.outbox) == 3 and "Stora salen" in mail.outbox[0].body
+
+
+def test_a_new_pass_moves_the_participants_along(organiser_client, event):
+    w1 = w1_of(event)
+    pass_2 = event.slots.get(number=2)
+    spare = Room.objects.create(name="Extrasalen", capacity=10)
+    data = workshop_data(organiser_client, w1, slot=pass_2.pk, room=spare.pk)
+    response = organiser_client.post(workshop_url(w1), data)
+    assert "byter pass med workshoppen" in response.content.decode()
+    data["move_participants"] = "on"
+    assert organiser_client.post(workshop_url(w1), data).status_code == 302
+    person = event.registrations.first()
+    assert person.choices.get(slot=pass_2).workshop == w1
+    assert person.choices.get(slot__number=1).workshop.number == 2
+
+
+def test_a_refusal_at_saving_time_is_shown_and_saves_nothing(organiser_client, event, monkeypatch):
+    """Someone registered between the form's check and the save: the service refuses, the
+    organiser gets its message, and the admin's transaction saves nothing."""
+    w1 = w1_of(event)
+    monkeypatch.setattr(WorkshopAdminForm, "problems", lambda form: [])
+    data = workshop_data(organiser_client, w1, capacity=1, title="Ny titel")
+    response = organiser_client.post(workshop_url(w1), data, follow=True)
+    assert response.status_code == 200
+    shown = [(m.level, m.message) for m in response.context["messages"]]
+    assert any(level == messages.ERROR and "Fler är anmälda" in text for level, text in shown)
+    w1.refresh_from_db()
+    assert (w1.capacity, w1.title) == (None, "Workshop 1")

@@ -1,0 +1,87 @@
+"""The organisers' programme forms. The checks they show live in registrations.services: a
+change that would overbook a workshop or move people needs the organiser's confirmation."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registrations import services
+
+from .models import Room, Workshop
+
+
+def confirm_overbooking_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Jag förstår att fler är anmälda än platserna"),
+        required=False,
+        help_text=_(
+            "Behövs bara när platserna blir färre än de anmälda. Ingen förlorar sin plats: "
+            "workshoppen blir överbokad."
+        ),
+    )
+
+
+class ServiceChecksMixin:
+    """Shows the services' refusals at the inputs they concern, after the model's own checks
+    have built the changed (unsaved) instance."""
+
+    def problems(self) -> list[services.RegistrationError]:
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        for problem in self.problems():
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, problem.message)
+            if problem.confirm_label:
+                # The bound field copied the label when the fields were cleaned.
+                self["confirm_overbooking"].label = problem.confirm_label
+
+
+class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):
+    confirm_overbooking = confirm_overbooking_field()
+    move_participants = forms.BooleanField(
+        label=_("Flytta med de anmälda och mejla dem"),
+        required=False,
+        help_text=_(
+            "Behövs när en workshop med anmälda byter lokal eller pass. Byter den lokal behåller "
+            "de anmälda sina platser och får ett mejl med ny lokal och kalenderfil. Byter den "
+            "pass följer de med till det nya passet (deras workshop där lämnas till kön), får "
+            "en plats i den workshop i det gamla passet som har flest lediga platser, och ett "
+            "mejl. Kön till workshoppen tas bort."
+        ),
+    )
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "event",
+            "number",
+            "title",
+            "description",
+            "slot",
+            "room",
+            "capacity",
+            "contributors_note",
+        ]
+
+    def problems(self):
+        return services.workshop_change_problems(
+            workshop=self.instance,
+            confirm_overbooking=self.cleaned_data["confirm_overbooking"],
+            move_participants=self.cleaned_data["move_participants"],
+        )
+
+
+class RoomAdminForm(ServiceChecksMixin, forms.ModelForm):
+    confirm_overbooking = confirm_overbooking_field()
+
+    class Meta:
+        model = Room
+        fields = ["name", "capacity"]
+
+    def problems(self):
+        return services.room_change_problems(
+            room=self.instance, confirm_overbooking=self.cleaned_data["confirm_overbooking"]
+        )
