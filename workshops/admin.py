@@ -95,10 +95,21 @@ class WorkshopAdmin(ServicesDecideMixin, admin.ModelAdmin):
         (None, {"fields": ["event", "number", "title", "description"]}),
         (
             _("Tid och plats"),
-            {"fields": ["slot", "room", "capacity", "confirm_overbooking", "move_participants"]},
+            {
+                "fields": [
+                    "slot",
+                    "room",
+                    "capacity",
+                    "registered_display",
+                    "confirm_overbooking",
+                    "move_participants",
+                ]
+            },
         ),
         (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
     ]
+
+    readonly_fields = ["registered_display"]
 
     class Media:
         css = {"all": ["css/reglab-admin.css"]}
@@ -143,6 +154,16 @@ class WorkshopAdmin(ServicesDecideMixin, admin.ModelAdmin):
             workshop.effective_capacity,
             workshop.fill_percent,
         )
+
+    @admin.display(description=_("berörs av ändringar"))
+    def registered_display(self, workshop):
+        # Before the organiser edits the pass, room or seats: who would be affected.
+        if workshop is None or workshop.pk is None:
+            return "–"
+        return gettext("%(taken)s anmälda, %(queued)s i kö") % {
+            "taken": workshop.seats_taken,
+            "queued": workshop.queue_length,
+        }
 
     @admin.display(description=_("i kö"), ordering="queue_length")
     def queue_length_display(self, workshop):

@@ -120,3 +120,9 @@ def test_a_refusal_at_saving_time_is_shown_and_saves_nothing(organiser_client, e
     assert any(level == messages.ERROR and "Fler är anmälda" in text for level, text in shown)
     w1.refresh_from_db()
     assert (w1.capacity, w1.title) == (None, "Workshop 1")
+
+
+def test_workshop_form_tells_who_an_edit_would_affect(organiser_client, event):
+    page = organiser_client.get(workshop_url(w1_of(event))).content.decode()
+    assert "3 anmälda, 0 i kö" in page
+    assert organiser_client.get(reverse("admin:workshops_workshop_add")).status_code == 200
