@@ -644,7 +644,7 @@ def save_workshop(
             return _follow_to_new_pass(workshop, old, participants)
         if old.room_id != workshop.room_id:
             for registration in participants:
-                transaction.on_commit(lambda r=registration: emails.send(r, "workshop_moved"))
+                emails.send_later(registration, "workshop_moved")
         return fill_freed_seats([workshop.pk])
 
 
@@ -668,13 +668,13 @@ def _follow_to_new_pass(
         in_old.save(update_fields=["workshop", "over_capacity"])
         # They queued against their old workshop in the new pass; that wish no longer holds.
         registration.queue.filter(slot_id=workshop.slot_id).delete()
-        transaction.on_commit(lambda r=registration: emails.send(r, "workshop_moved_pass"))
+        emails.send_later(registration, "workshop_moved_pass")
     waiting = list(
         Registration.objects.filter(queue__workshop=workshop).select_related("event").distinct()
     )
     QueueEntry.objects.filter(workshop=workshop).delete()
     for registration in waiting:
-        transaction.on_commit(lambda r=registration: emails.send(r, "queue_workshop_moved"))
+        emails.send_later(registration, "queue_workshop_moved")
     return fill_freed_seats([*released, workshop.pk])
 
 
