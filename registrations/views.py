@@ -191,7 +191,13 @@ def change(request, registration):
         except services.RegistrationError as error:
             _apply_rule_error(form, error)
         else:
-            messages.success(request, _("Din anmälan är ändrad. Vi har mejlat det nya programmet."))
+            # Only a new workshop is mailed; a name or a queue is just saved.
+            if {w.slot_id: w.pk for w in form.chosen_workshops()} != current:
+                messages.success(
+                    request, _("Din anmälan är ändrad. Vi har mejlat det nya programmet.")
+                )
+            else:
+                messages.success(request, _("Din anmälan är sparad."))
             return redirect("registrations:private", token=registration.token)
     form.workshops = selectors.workshops_to_show(event, exclude_registration=registration)
     return render(

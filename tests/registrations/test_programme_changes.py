@@ -8,18 +8,11 @@ import pytest
 from django.core import mail
 
 from registrations import services
-from registrations.models import Choice, QueueEntry, Registration
+from registrations.models import QueueEntry, Registration
 from registrations.services import RegistrationError
 from tests.conftest import make_event, register_people
+from tests.registrations.test_queue import workshop_in_pass, workshops_of_pass
 from workshops.models import Room, Workshop
-
-
-def workshops_of_pass(event, number):
-    return list(Workshop.objects.filter(event=event, slot__number=number).order_by("number"))
-
-
-def workshop_in_pass(registration, number):
-    return Choice.objects.get(registration=registration, slot__number=number).workshop
 
 
 def assert_one_workshop_per_pass(event):
