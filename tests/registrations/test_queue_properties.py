@@ -158,7 +158,7 @@ def snapshot():
 
 def check_rules(event, before, actors, overbooking_confirmed):
     seats, queues, programme = snapshot()
-    seats_before, queues_before, _ = before
+    seats_before, queues_before, programme_before = before
     people = set(Registration.objects.confirmed().values_list("pk", flat=True))
     passes = set(event.slots.values_list("pk", flat=True))
     # One confirmed workshop per pass, and it lies in that pass.
@@ -173,8 +173,10 @@ def check_rules(event, before, actors, overbooking_confirmed):
     for workshop_id in seats_before.values():
         taken_before[workshop_id] += 1
     for workshop_id, (_, _, capacity) in programme.items():
-        if not overbooking_confirmed:
-            assert taken[workshop_id] <= max(capacity, taken_before[workshop_id]), workshop_id
+        if not overbooking_confirmed and taken[workshop_id] > capacity:
+            # Overbooked before (confirmed then), and neither fuller nor fewer seats now.
+            assert taken[workshop_id] <= taken_before[workshop_id], workshop_id
+            assert capacity >= programme_before[workshop_id][2], workshop_id
         if queues[workshop_id]:
             assert taken[workshop_id] >= capacity, workshop_id
     # Queue entries belong to confirmed people, outside the workshop they already hold.
