@@ -193,31 +193,33 @@ def register(
     email = email.strip()
     with _bounded_wait(), transaction.atomic():
         by_slot = _check_one_per_pass(event, workshops)
-        # The queued workshops are locked with the chosen ones, all in id order.
-        _locked_workshops(sorted({w.pk for w in [*by_slot.values(), *queue]}))
-        over = _lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
+        # Looked up before any workshop is locked, so that the locks, which registrations for
+        # the same workshops queue behind, are held as briefly as possible.
         existing = Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
-        if existing is None:
-            try:
-                # A savepoint, so a simultaneous registration with the same address (caught
-                # by the unique constraint) leaves this transaction usable.
-                with transaction.atomic():
-                    registration = Registration.objects.create(
-                        event=event,
-                        name=name.strip(),
-                        email=email,
-                        organisation=organisation.strip(),
-                        consent=True,
-                    )
-            except IntegrityError:
-                existing = (
-                    Registration.objects.confirmed()
-                    .filter(event=event, email__iexact=email)
-                    .first()
-                )
-                if existing is None:
-                    raise
         if existing is not None:
+            emails.send_later(existing, "already_registered")
+            return RegistrationResult(existing, created=False)
+        if queue:
+            # The queued workshops are locked with the chosen ones, all in id order.
+            _locked_workshops(sorted({w.pk for w in [*by_slot.values(), *queue]}))
+        over = _lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
+        try:
+            # A savepoint, so a simultaneous registration with the same address (caught by
+            # the unique constraint) leaves this transaction usable.
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=event,
+                    name=name.strip(),
+                    email=email,
+                    organisation=organisation.strip(),
+                    consent=True,
+                )
+        except IntegrityError:
+            existing = (
+                Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
+            )
+            if existing is None:
+                raise
             emails.send_later(existing, "already_registered")
             return RegistrationResult(existing, created=False)
         Choice.objects.bulk_create(

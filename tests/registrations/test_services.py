@@ -130,6 +130,19 @@ def test_same_email_any_case_is_not_registered_twice(
     assert again.registration.token in mail.outbox[0].body
 
 
+def test_a_registered_address_gets_its_link_even_when_its_new_choice_is_full(
+    db, django_capture_on_commit_callbacks
+):
+    """The answer to a known address never depends on seats: the link, not a refusal."""
+    event = make_event(slug="tiny", capacity=1)
+    workshops = first_of_each_pass(event)
+    register(event, workshops, email="anna@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = register(event, workshops, email="anna@example.se")  # every seat is hers
+    assert not again.created
+    assert again.registration.token in mail.outbox[-1].body
+
+
 def test_registration_window_is_enforced(small_event):
     small_event.registration_closes = timezone.now() - datetime.timedelta(minutes=1)
     small_event.registration_opens = timezone.now() - datetime.timedelta(days=2)
