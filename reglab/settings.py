@@ -195,15 +195,19 @@ if _tasks not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
 
 # Cache (and with it the rate limits): Redis when REDIS_URL is set, else this process's memory.
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
+# "local" is each process's own memory, for rendered page fragments: their keys carry the
+# programme version, which lives in the default cache, so an edit still shows at once.
+CACHES = {
+    "default": (
+        {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 
 REGLAB_RATELIMIT = envbool("REGLAB_RATELIMIT", True)
 

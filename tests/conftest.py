@@ -14,12 +14,14 @@ PROGRAMME_FIXTURE = "fixtures/utsikt_ar_insikt.json"
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (rate-limit counts, cached programme pages)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (rate-limit counts, cached programme pages)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

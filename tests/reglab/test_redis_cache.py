@@ -37,7 +37,8 @@ def redis_url(settings, worker_id):
     number = 10 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
     url = f"{REDIS_URL}/{number}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
     }
     cache.clear()
     yield url
@@ -63,3 +64,19 @@ def test_a_programme_edit_is_seen_by_every_process(redis_url):
     programme_changed()
 
     assert other_server.get(PROGRAMME_VERSION_KEY) == before + 1
+
+
+def test_an_edit_made_on_another_server_shows_on_this_ones_programme_page(
+    client, programme, redis_url
+):
+    from django.urls import reverse
+
+    from workshops.models import Workshop
+
+    url = reverse("workshops:event_programme", args=[programme.slug])
+    assert "Titel från en annan server" not in client.get(url).text  # now kept in local memory
+    # The other server saves the edit (no signal here) and bumps the shared version.
+    Workshop.objects.filter(event=programme, number=7).update(title="Titel från en annan server")
+    RedisCache(redis_url, {}).incr(PROGRAMME_VERSION_KEY)
+
+    assert "Titel från en annan server" in client.get(url).text
