@@ -11,8 +11,8 @@ wsgi_app = "reglab.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # One process per core, each with a few threads that take turns while others wait on
 # PostgreSQL. On the 2-core bench machine 2 x 4 and 4 x 2 answered the registration rush alike
-# (104-111 submissions/s back to back); 3 x 1 and 5 x 1 were about half as fast (README,
-# Prestanda). Fewer processes use less memory.
+# (104-111 submissions/s back to back); single-threaded 3 x 1 and 5 x 1 reached 49 and 46
+# where 2 x 4 reached 76 in the same hour (README, Prestanda). Fewer processes use less memory.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
