@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
+from . import services
 from .models import Registration
 from .selectors import with_seats_taken
 
@@ -154,11 +155,15 @@ class RegistrationForm(forms.Form):
         return [str(self.queued[slot.pk])] if slot.pk in self.queued else []
 
     def clean(self):
-        """Each ticked queue must be a workshop of its pass; the services check the rest
-        (full, not one's own, one per pass)."""
+        """Each ticked queue must be a workshop of its pass, one per pass; the services check
+        the rest (full, not one's own) and the rule again."""
         cleaned = super().clean()
         by_id = {str(w.pk): w for w in self.workshops}
         for slot in self.slots:
+            if len(set(self._queue_values(slot))) > 1:
+                # The service refuses this too; said here, it comes with the other errors.
+                self.add_error(pass_field_name(slot), services.one_queue_per_pass_message(slot))
+                continue
             for value in self._queue_values(slot):
                 workshop = by_id.get(value)
                 if workshop is None or workshop.slot_id != slot.pk:

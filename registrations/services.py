@@ -416,6 +416,13 @@ def _add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
         ) from None
 
 
+def one_queue_per_pass_message(slot: TimeSlot) -> str:
+    # Also shown by the form, which checks the same early so it comes with the other errors.
+    return _("Du kan stå i kö till en workshop per pass. Välj bara en under %(slot)s.") % {
+        "slot": slot.label
+    }
+
+
 def _sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
     """Make the person's queues these workshops (their rows locked by the caller).
 
@@ -428,11 +435,7 @@ def _sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
     by_slot: dict[int, Workshop] = {}
     for workshop in workshops:
         if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:
-            raise RegistrationError(
-                _("Du kan stå i kö till en workshop per pass. Välj bara en under %(slot)s.")
-                % {"slot": workshop.slot.label},
-                slot=workshop.slot,
-            )
+            raise RegistrationError(one_queue_per_pass_message(workshop.slot), slot=workshop.slot)
         by_slot[workshop.slot_id] = workshop
     kept = set(
         registration.queue.filter(workshop__in=list(by_slot.values())).values_list(

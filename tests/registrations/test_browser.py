@@ -170,3 +170,14 @@ def test_queue_for_a_full_workshop_from_the_form_by_keyboard_on_a_phone(
     assert "Du bad också att få stå i kö till" in page.content()
     entry = QueueEntry.objects.get()
     assert (entry.registration.email, entry.workshop.code) == ("erik@example.se", "W2")
+
+
+def test_ticking_a_second_queue_in_a_pass_unticks_the_first(live_server, programme, desktop):
+    from workshops.models import Workshop
+
+    Workshop.objects.filter(event=programme, number__in=[2, 3]).update(capacity=0)
+    desktop.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    desktop.get_by_label("Ställ mig i kö till W2").check()
+    desktop.get_by_label("Ställ mig i kö till W3").check()
+    assert not desktop.get_by_label("Ställ mig i kö till W2").is_checked()
+    assert desktop.get_by_label("Ställ mig i kö till W3").is_checked()

@@ -146,6 +146,20 @@ def test_two_queues_in_one_pass_are_refused_and_nothing_is_saved(client, db):
     assert not QueueEntry.objects.exists()
 
 
+def test_two_queues_in_one_pass_are_reported_with_the_other_mistakes(client, db):
+    """Not only once everything else is right: the person fixes all at once."""
+    event = make_event(slug="two-full-early", workshops_per_slot=3, capacity=1)
+    register_people(event, 1, index=0)
+    register_people(event, 1, start=1, index=1)
+    w1, w2, w3 = workshops_of_pass(event, 1)
+    data = form_data(event, index=2, name="", email="cecilia@example.se")
+    data["queue_1"] = [str(w1.pk), str(w2.pk)]
+    page = client.post(register_url(event), data).content.decode()
+    assert "Skriv ditt namn." in page
+    assert "Du kan stå i kö till en workshop per pass. Välj bara en under Pass 1." in page
+    assert Registration.objects.count() == 2
+
+
 def test_refused_form_keeps_the_ticked_queue(client, event_with_full_w1):
     event, anna = event_with_full_w1
     w1, w2 = workshops_of_pass(event, 1)
