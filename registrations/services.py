@@ -19,6 +19,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workshops.models import Event, Room, TimeSlot, Workshop
 
@@ -491,7 +492,11 @@ def _overbooking_problem(
 ) -> RegistrationError:
     total = sum(n for _, n in overbooked)
     workshops = ", ".join(
-        _("%(code)s (%(n)s anmälda, %(capacity)s platser)")
+        ngettext(
+            "%(code)s (%(n)s anmälda, %(capacity)s plats)",
+            "%(code)s (%(n)s anmälda, %(capacity)s platser)",
+            w.effective_capacity,
+        )
         % {"code": w.code, "n": n, "capacity": w.effective_capacity}
         for w, n in overbooked
     )
@@ -562,8 +567,12 @@ def workshop_change_problems(
         if moves_pass:
             message = _(
                 "%(n)s anmälda till %(code)s byter pass med workshoppen: de följer med till "
-                "det nya passet, där deras workshop lämnas till kön, och får en ledig plats i "
-                "en annan workshop under %(old)s. De %(queued)s i kö till %(code)s tas ur kön. "
+                "det nya passet, där deras plats i den workshop de hade går till den som står "
+                "först i kön, och får en ledig plats i en annan workshop under %(old)s. "
+            )
+            if queued:
+                message += _("De %(queued)s i kö till %(code)s tas ur kön. ")
+            message += _(
                 "Alla får ett mejl. Kryssa i ”Flytta med de anmälda och mejla dem” för att spara."
             )
         elif workshop.room_id != old.room_id:

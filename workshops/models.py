@@ -258,6 +258,11 @@ class Workshop(models.Model):
         return max(self.effective_capacity - self.seats_taken, 0)
 
     @property
+    def overbooked_by(self) -> int:
+        """Registered beyond the seats (an organiser lowered them and confirmed), else 0."""
+        return max(self.seats_taken - self.effective_capacity, 0)
+
+    @property
     def fill_percent(self) -> int:
         capacity = self.effective_capacity
         return round(100 * self.seats_taken / capacity) if capacity else 0

@@ -264,6 +264,16 @@ def test_overview_shows_queue_lengths_per_workshop_and_pass(organiser_client, db
     assert cells == ["3", "0", "3"] * 3
 
 
+def test_overview_calls_an_overbooked_workshop_overbooked_not_full(organiser_client, db):
+    event = make_event(slug="overbooked", workshops_per_slot=2, capacity=5)
+    register_people(event, 3, index=0)
+    first = Workshop.objects.filter(event=event).order_by("slot__number", "number").first()
+    Workshop.objects.filter(pk=first.pk).update(capacity=1)  # as if lowered and confirmed
+    html = organiser_client.get(overview_url(event)).content.decode()
+    assert "Överbokad (+2)" in html
+    assert html.count("Överbokad") == 1
+
+
 def test_overview_takes_the_same_number_of_queries_for_few_and_many(
     organiser_client, db, django_assert_num_queries
 ):

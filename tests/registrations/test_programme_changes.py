@@ -78,6 +78,14 @@ def test_editing_an_overbooked_workshop_without_lowering_its_seats_needs_no_conf
     assert Workshop.objects.get(pk=w1.pk).title == "Ny titel"
 
 
+def test_one_seat_is_one_plats_in_the_message(event):
+    w1 = workshops_of_pass(event, 1)[0]
+    (problem,) = services.workshop_change_problems(
+        workshop=edited(w1, capacity=1), confirm_overbooking=False, move_participants=False
+    )
+    assert "W1 (3 anmälda, 1 plats)" in problem.message
+
+
 def test_lowering_a_rooms_seats_needs_confirmation_for_workshops_without_own_limit(event):
     w1, w2, _ = workshops_of_pass(event, 1)
     room = w1.room  # also holds the first workshop of passes 2 and 3
