@@ -47,9 +47,9 @@ class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):
         help_text=_(
             "Behövs när en workshop med anmälda byter lokal eller pass. Byter den lokal behåller "
             "de anmälda sina platser och får ett mejl med ny lokal och kalenderfil. Byter den "
-            "pass följer de med till det nya passet (deras plats där går till den första i kön), får "
-            "en plats i den workshop i det gamla passet som har flest lediga platser, och ett "
-            "mejl. Kön till workshoppen tas bort."
+            "pass följer de med till det nya passet (deras plats där går till den första i "
+            "kön), får en plats i den workshop i det gamla passet som har flest lediga "
+            "platser, och ett mejl. Kön till workshoppen tas bort."
         ),
     )
 
