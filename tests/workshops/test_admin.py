@@ -34,3 +34,9 @@ def test_anonymous_visitor_gets_the_login_page(client, programme):
     response = client.get(reverse("admin:workshops_workshop_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_empty_choice_in_admin_selects_is_swedish(organiser_client):
+    page = organiser_client.get("/admin/workshops/workshop/add/").content.decode()
+    assert "– Välj –" in page
+    assert "Select an option" not in page
