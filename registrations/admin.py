@@ -12,11 +12,13 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from workshops.models import Event, TimeSlot, Workshop
 from workshops.selectors import current_event
@@ -366,3 +368,27 @@ class QueueEntryAdmin(admin.ModelAdmin):
     def move_to_front(self, request, queryset):
         n = services.move_to_front(entries=queryset)
         self.message_user(request, _("%(n)s flyttade först i sin kö.") % {"n": n})
+
+
+# The e-mail tasks (emails.send_later): which message to whom, and whether it went out.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class MailTaskAdmin(DBTaskResultAdmin):
+    list_display = ["enqueued_at", "message_kind", "registration_link", "status", "finished_at"]
+    list_display_links = ["enqueued_at"]
+    list_filter = ["status"]
+
+    @admin.display(description=gettext_lazy("meddelande"))
+    def message_kind(self, task):
+        args = task.args_kwargs.get("args") or [None, None]
+        return args[1] if task.task_path.endswith("emails.deliver") else task.task_path
+
+    @admin.display(description=gettext_lazy("anmälan"))
+    def registration_link(self, task):
+        args = task.args_kwargs.get("args") or []
+        if not task.task_path.endswith("emails.deliver") or not args:
+            return "–"
+        url = reverse("admin:registrations_registration_change", args=[args[0]])
+        return format_html('<a href="{}">{}</a>', url, args[0])

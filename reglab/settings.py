@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
-    "django_tasks_db",
+    "reglab.apps.MailTasksConfig",  # django_tasks_db, named for organisers
     "workshops",
     "registrations",
     "proposals",

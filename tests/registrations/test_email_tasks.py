@@ -121,3 +121,17 @@ def test_organisers_see_the_e_mail_tasks_and_staff_do_not(client, organiser, sta
     assert client.get(url).status_code == 200
     client.force_login(staff_member)
     assert client.get(url).status_code == 403
+
+
+def test_the_task_list_names_the_message_and_links_the_registration(
+    client, organiser, programme, database_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register_anna(programme).registration
+    client.force_login(organiser)
+    page = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).text
+    assert "Utskick" in page
+    assert "confirmation" in page
+    change = reverse("admin:registrations_registration_change", args=[registration.pk])
+    assert f'href="{change}"' in page
+    assert "Väntar" in page  # its status, in Swedish; no worker has run
