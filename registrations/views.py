@@ -49,17 +49,26 @@ def _apply_rule_error(form, error: services.RegistrationError) -> None:
     form.add_error(field, error.message)
 
 
+def _form_workshops(posted: bool, event, *, exclude_registration=None):
+    """A submission is checked against the workshops' ids and passes as they are now; a form
+    that is only shown is built from what it shows (texts kept, seats counted now)."""
+    if posted:
+        return selectors.workshops_to_choose(event)
+    return selectors.workshops_to_show(event, exclude_registration=exclude_registration)
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit("register", limit=REGISTER_LIMIT)
 def register(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
+    posted = request.method == "POST"
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
-        workshops=selectors.workshops_to_choose(event),
+        request.POST if posted else None,
+        workshops=_form_workshops(posted, event),
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             services.register(
                 event=event,
@@ -77,8 +86,9 @@ def register(request, event_slug):
             request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
             request.session[SESSION_QUEUE_KEY] = [w.pk for w in form.queue_wishes]
             return redirect("registrations:thanks", event_slug=event.slug)
-    # Shown (again): with texts, presenters and the seats left right now.
-    form.workshops = selectors.workshops_to_show(event)
+    if posted:
+        # Shown again: with texts, presenters and the seats left right now.
+        form.workshops = selectors.workshops_to_show(event)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
@@ -171,15 +181,16 @@ def change(request, registration):
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
     queued = {e.slot_id: e.workshop_id for e in registration.queue.all()}
     initial = {"name": registration.name, "organisation": registration.organisation}
+    posted = request.method == "POST"
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
         initial=initial,
-        workshops=selectors.workshops_to_choose(event),
+        workshops=_form_workshops(posted, event, exclude_registration=registration),
         change=True,
         current=current,
         queued=queued,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             services.change_choices(
                 registration=registration,
@@ -199,7 +210,8 @@ def change(request, registration):
             else:
                 messages.success(request, _("Din anmälan är sparad."))
             return redirect("registrations:private", token=registration.token)
-    form.workshops = selectors.workshops_to_show(event, exclude_registration=registration)
+    if posted:
+        form.workshops = selectors.workshops_to_show(event, exclude_registration=registration)
     return render(
         request,
         "registrations/change.html",
