@@ -130,6 +130,19 @@ def _locked_workshops(ids: list[int]) -> list[Workshop]:
     )
 
 
+def _lock_confirmed(registration: Registration) -> Registration:
+    """The registration's row as it is now, locked until the transaction ends; a cancelled
+    one cannot be changed."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=registration.pk)
+    )
+    if not registration.is_confirmed:
+        raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+    return registration
+
+
 def _lock_passes(slot_ids: Iterable[int]) -> list[Workshop]:
     """Lock every workshop of these passes, in id order, before reading anyone's choices.
 
@@ -261,14 +274,8 @@ def change_choices(
     workshops = list(workshops)
     queue = None if queue is None else list(queue)
     with _bounded_wait(), transaction.atomic():
-        # Lock the registration first: two changes of one registration run one after another.
-        registration = (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .get(pk=registration.pk)
-        )
-        if not registration.is_confirmed:
-            raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+        # The registration first: two changes of one registration run one after another.
+        registration = _lock_confirmed(registration)
         if check_window:
             _check_window(registration.event)
         by_slot = _check_one_per_pass(registration.event, workshops)
@@ -452,13 +459,7 @@ def _sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
 def join_queue(*, registration: Registration, workshop: Workshop) -> QueueEntry:
     """Queue for a full workshop, keeping the confirmed seat; one queue per pass."""
     with _bounded_wait(), transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .get(pk=registration.pk)
-        )
-        if not registration.is_confirmed:
-            raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+        registration = _lock_confirmed(registration)
         (workshop,) = _locked_workshops([workshop.pk])
         return _add_to_queue(registration, workshop)
 
