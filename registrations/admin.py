@@ -383,7 +383,9 @@ class MailTaskAdmin(DBTaskResultAdmin):
     @admin.display(description=gettext_lazy("meddelande"))
     def message_kind(self, task):
         args = task.args_kwargs.get("args") or [None, None]
-        return args[1] if task.task_path.endswith("emails.deliver") else task.task_path
+        if not task.task_path.endswith("emails.deliver"):
+            return task.task_path
+        return emails.describe(args[1])
 
     @admin.display(description=gettext_lazy("anmälan"))
     def registration_link(self, task):

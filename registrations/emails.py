@@ -112,6 +112,12 @@ def _kinds():
     }
 
 
+def describe(kind_name: str) -> str:
+    """The kind of message as organisers read it: its subject, without the event's name."""
+    kind = _kinds().get(kind_name)
+    return kind.subject % {"event": "…"} if kind else kind_name
+
+
 def private_url(registration: Registration) -> str:
     path = reverse("registrations:private", kwargs={"token": registration.token})
     return f"{settings.SITE_URL}{path}"

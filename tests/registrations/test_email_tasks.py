@@ -131,7 +131,7 @@ def test_the_task_list_names_the_message_and_links_the_registration(
     client.force_login(organiser)
     page = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).text
     assert "Utskick" in page
-    assert "confirmation" in page
+    assert "Bekräftelse: din anmälan till …" in page
     change = reverse("admin:registrations_registration_change", args=[registration.pk])
     assert f'href="{change}"' in page
     assert "Väntar" in page  # its status, in Swedish; no worker has run
