@@ -181,3 +181,19 @@ def test_ticking_a_second_queue_in_a_pass_unticks_the_first(live_server, program
     desktop.get_by_label("Ställ mig i kö till W3").check()
     assert not desktop.get_by_label("Ställ mig i kö till W2").is_checked()
     assert desktop.get_by_label("Ställ mig i kö till W3").is_checked()
+
+
+def test_overview_fits_a_phone_with_its_tables_scrolling_inside(live_server, programme, phone):
+    from django.contrib.auth.models import User
+
+    from tests.conftest import register_people
+
+    register_people(programme, 2)
+    User.objects.create_superuser("chef", "chef@example.se", "chef-pass-123")
+    phone.goto(f"{live_server.url}/admin/login/")
+    phone.fill("#id_username", "chef")
+    phone.fill("#id_password", "chef-pass-123")
+    phone.click("input[type=submit]")
+    phone.goto(f"{live_server.url}/admin/registrations/registration/overview/")
+    assert phone.get_by_role("heading", name="Anmälningar per dag").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
