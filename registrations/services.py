@@ -745,12 +745,3 @@ def resend_link(*, event: Event, email: str) -> None:
     )
     if registration is not None:
         emails.send_later(registration, "link")
-
-
-def workshops_for_choice(event: Event, workshop_ids: Iterable[int]) -> list[Workshop]:
-    """The event's workshops with these ids (unknown ids are simply absent)."""
-    return list(
-        Workshop.objects.filter(event=event, pk__in=list(workshop_ids)).select_related(
-            "slot", "room"
-        )
-    )
