@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
+from .cards import OptionText, option_text
 from .models import Registration
 from .selectors import with_seats_taken
 
@@ -38,6 +39,13 @@ class WorkshopOption:
     @property
     def can_queue(self) -> bool:
         return self.disabled
+
+    @property
+    def text(self) -> OptionText:
+        slot = self.workshop.slot
+        return option_text(
+            self.workshop, input_name=pass_field_name(slot), queue_name=queue_field_name(slot)
+        )
 
 
 @dataclass

@@ -5,8 +5,8 @@ import os
 
 import pytest
 from django.core.management import call_command
-from hypothesis import settings as hypothesis_settings
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from workshops.models import Event, Room, TimeSlot, Workshop
 

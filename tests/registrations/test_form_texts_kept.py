@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations import selectors
+from registrations import cards, selectors
 from tests.conftest import register_people
 
 
@@ -47,3 +47,29 @@ def test_each_showing_gets_its_own_seat_counts(small_event):
         assert workshop.seats_taken == (1 if workshop.pk in chosen else 0)
     for workshop in for_person:
         assert workshop.seats_taken == 0
+
+
+def test_an_edited_presenter_and_room_show_on_the_form_at_once(client, programme):
+    """The options' fixed text (registrations/cards.py) is kept by its content."""
+    workshop = programme.workshops.get(number=1)
+    presenter = workshop.workshop_presenters.first().presenter
+    client.get(form_url(programme))
+    presenter.name = "Ny Medverkande"
+    presenter.save()
+    workshop.room.name = "Ny lokal"
+    workshop.room.save()
+    page = client.get(form_url(programme)).text
+    assert f"Ny lokal · Ny Medverkande ({presenter.organisation})" in page
+
+
+def test_an_options_text_is_rendered_once_and_escaped(small_event):
+    workshop = small_event.workshops.select_related("slot", "room").first()
+    workshop.title = "<script>alert(1)</script> & mer"
+    names = {"input_name": "pass_1", "queue_name": "queue_1"}
+    first = cards.option_text(workshop, **names)
+    assert first is cards.option_text(workshop, **names)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mer" in first.label
+    # No presenters: the info line ends with the room, not with a dangling " · ".
+    assert first.info == f" · {workshop.room.name}"
+    assert first.input_id == f"pass_1-{workshop.code}"
+    assert first.queue_label == f"Ställ mig i kö till {workshop.code}"
