@@ -25,6 +25,7 @@ from workshops.models import Event, Room, TimeSlot, Workshop
 
 from . import emails
 from .models import Choice, QueueEntry, Registration, new_token
+from .selectors import with_seats_taken
 
 
 class RegistrationError(Exception):
@@ -153,18 +154,15 @@ def _lock_passes(slot_ids: Iterable[int]) -> list[Workshop]:
     return _locked_workshops(sorted(ids))
 
 
-def _lock_and_check_seats(
-    workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
+def _check_seats(
+    workshops: Iterable[Workshop], taken: dict[int, int], *, allow_over_capacity: bool
 ) -> dict[int, bool]:
-    """Lock the workshops' rows and make sure each has a free seat.
+    """Each workshop must have a free seat, given `taken` ({workshop id: seats taken}).
 
     Returns {workshop id: over capacity} so an organiser's deliberate override is recorded.
     """
-    ids = sorted({w.pk for w in workshops})
-    locked = _locked_workshops(ids)
-    taken = seats_taken(ids, exclude_registration=exclude_registration)
     over = {}
-    for workshop in locked:
+    for workshop in workshops:
         full = taken.get(workshop.pk, 0) >= workshop.effective_capacity
         if full and not allow_over_capacity:
             raise RegistrationError(
@@ -175,6 +173,30 @@ def _lock_and_check_seats(
             )
         over[workshop.pk] = full
     return over
+
+
+def _refuse_if_already_full(workshops: Iterable[Workshop]) -> None:
+    """The seat check without locks, in one query.
+
+    In a rush most submissions are for workshops that are already full. Refused here, they
+    do not queue behind the registrations that hold those rows. A refusal from a count a
+    moment old is what the person would have got a moment earlier; a seat is only ever
+    given under the lock, by `_lock_and_check_seats`.
+    """
+    current = with_seats_taken(
+        Workshop.objects.select_related("room", "slot").filter(pk__in=[w.pk for w in workshops])
+    ).order_by("pk")
+    _check_seats(current, {w.pk: w.seats_taken for w in current}, allow_over_capacity=False)
+
+
+def _lock_and_check_seats(
+    workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
+) -> dict[int, bool]:
+    """Lock the workshops' rows and make sure each has a free seat (see `_check_seats`)."""
+    ids = sorted({w.pk for w in workshops})
+    locked = _locked_workshops(ids)
+    taken = seats_taken(ids, exclude_registration=exclude_registration)
+    return _check_seats(locked, taken, allow_over_capacity=allow_over_capacity)
 
 
 def _check_window(event: Event) -> None:
@@ -213,6 +235,8 @@ def register(
         if existing is not None:
             emails.send_later(existing, "already_registered")
             return RegistrationResult(existing, created=False)
+        if not allow_over_capacity:
+            _refuse_if_already_full(by_slot.values())
         if queue:
             # The queued workshops are locked with the chosen ones, all in id order.
             _locked_workshops(sorted({w.pk for w in [*by_slot.values(), *queue]}))

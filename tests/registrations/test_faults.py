@@ -106,6 +106,18 @@ def test_register_waiting_too_long_for_a_locked_workshop_asks_to_try_again(clien
     assert not Registration.objects.exists()
 
 
+def test_a_workshop_already_full_is_refused_without_waiting_for_its_lock(client, busy_event):
+    """The control is the test above: the same lock on a workshop with seats makes one wait."""
+    data = form_data(busy_event)
+    Workshop.objects.filter(pk=data["pass_1"]).update(capacity=0)
+    with RowLock(Workshop.objects.filter(pk=data["pass_1"])):
+        response = client.post(reverse("registrations:register", args=["busy"]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "har blivit fullt" in page and BUSY not in page
+    assert not Registration.objects.exists()
+
+
 def test_change_and_cancel_waiting_too_long_ask_to_try_again(client, busy_event):
     result = services.register(
         event=busy_event,
