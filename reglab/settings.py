@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "reglab.apps.LoginProtectionConfig",  # django-axes, named for organisers
     "reglab.apps.MailTasksConfig",  # django_tasks_db, named for organisers
     "workshops",
     "registrations",

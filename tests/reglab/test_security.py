@@ -115,3 +115,15 @@ def test_a_successful_login_is_not_locked(client, organiser):
     for _ in range(3):
         login(client, "fel")
     assert login(client, "rätt-lösen").status_code == 302
+
+
+def test_the_lockout_records_read_swedish_in_the_admin(client, organiser):
+    for _ in range(2):
+        login(client, "fel")
+    assert login(client, "rätt-lösen", address="10.0.0.2").status_code == 302
+    index = client.get("/admin/").content.decode()
+    assert "Inloggningsskydd" in index and "Axes" not in index
+    attempts = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "IP-adress" in attempts and "försök kvar" in attempts
+    assert "Attempt Remaining" not in attempts and "IP Address" not in attempts
+    assert "Filtrera på Tidpunkt" in attempts  # Django 6.1's date navigation
