@@ -27,6 +27,8 @@ class WorkshopOption:
     current: bool = False
     # Ticked "Ställ mig i kö" for this workshop.
     queued: bool = False
+    # The person's place in this workshop's queue (change form), if they stand in it.
+    queue_place: int | None = None
 
     @property
     def full(self) -> bool:
@@ -103,12 +105,16 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Du behöver godkänna det för att kunna anmäla dig.")},
     )
 
-    def __init__(self, *args, workshops, change=False, current=None, queued=None, **kwargs):
-        """`current` and `queued`: {slot id: workshop id} of the person's seats and queues."""
+    def __init__(
+        self, *args, workshops, change=False, current=None, queued=None, queue_places=None, **kwargs
+    ):
+        """`current` and `queued`: {slot id: workshop id} of the person's seats and queues;
+        `queue_places`: {workshop id: their place in its queue}."""
         super().__init__(*args, **kwargs)
         self.workshops = list(workshops)
         self.current = current or {}
         self.queued = queued or {}
+        self.queue_places = queue_places or {}
         self.queue_wishes: list[Workshop] = []
         self.slots = []
         for workshop in self.workshops:
@@ -146,6 +152,7 @@ class RegistrationForm(forms.Form):
                     checked=str(value) == str(w.pk),
                     current=self.current.get(slot.pk) == w.pk,
                     queued=str(w.pk) in queued,
+                    queue_place=self.queue_places.get(w.pk),
                 )
                 for w in self.workshops
                 if w.slot_id == slot.pk

@@ -179,7 +179,8 @@ def change(request, registration):
         messages.info(request, _("Anmälan är stängd, så valen kan inte längre ändras här."))
         return redirect("registrations:private", token=registration.token)
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
-    queued = {e.slot_id: e.workshop_id for e in registration.queue.all()}
+    places = selectors.queue_places(registration)
+    queued = {p.entry.slot_id: p.entry.workshop_id for p in places}
     initial = {"name": registration.name, "organisation": registration.organisation}
     posted = request.method == "POST"
     form = RegistrationForm(
@@ -189,6 +190,7 @@ def change(request, registration):
         change=True,
         current=current,
         queued=queued,
+        queue_places={p.entry.workshop_id: p.place for p in places},
     )
     if posted and form.is_valid():
         try:

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from registrations import services
 from registrations.models import Choice, QueueEntry, Registration
 from tests.conftest import make_event, register_people
 from tests.registrations.test_pages import form_data
@@ -243,3 +244,19 @@ def test_change_form_keeps_an_overbooked_workshop_selectable(client, bertil_in_w
     assert 'id="queue_1-W2"' not in page
     response = client.post(change_url(bertil), change_data(event, bertil, name="Bertil B"))
     assert response.status_code == 302
+
+
+def test_change_form_shows_the_place_in_each_queue(client, bertil_in_w2):
+    event, anna, bertil = bertil_in_w2
+    w1, w2 = workshops_of_pass(event, 1)
+    # Cecilia gets second seats beside Bertil and queues for W1 first; Bertil queues after her.
+    event.workshops.exclude(pk=w1.pk).update(capacity=2)
+    (cecilia,) = register_people(event, 1, start=2, index=1)
+    services.join_queue(registration=cecilia, workshop=w1)
+    services.join_queue(registration=bertil, workshop=w1)
+
+    page = client.get(change_url(bertil)).content.decode()
+    assert "(du står som nummer 2 i kön)" in page
+    assert "(du står som nummer 1 i kön)" in client.get(change_url(cecilia)).content.decode()
+    # Only on the workshop one queues for.
+    assert page.count("du står som nummer") == 1
