@@ -112,7 +112,7 @@ def workshops_by_ids(ids: Iterable[int], *, event_slug: str) -> list[Workshop]:
     ids = [i for i in ids if isinstance(i, int)]
     return list(
         Workshop.objects.filter(event__slug=event_slug, pk__in=ids)
-        .select_related("slot")
+        .select_related("slot", "room")
         .order_by("slot__number")
     )
 

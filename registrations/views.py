@@ -20,7 +20,8 @@ from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_
 REGISTER_LIMIT = 30
 LINK_LIMIT = 10
 SESSION_EMAIL_KEY = "reglab_registered_email"
-# The workshops the form asked to queue for, so the thanks page can mention them.
+# The workshops the form chose and asked to queue for, so the thanks page can repeat them.
+SESSION_CHOICES_KEY = "reglab_chosen_workshops"
 SESSION_QUEUE_KEY = "reglab_queue_wishes"
 
 
@@ -84,6 +85,7 @@ def register(request, event_slug):
         else:
             # The same answer whether the address was new or already registered.
             request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
+            request.session[SESSION_CHOICES_KEY] = [w.pk for w in form.chosen_workshops()]
             request.session[SESSION_QUEUE_KEY] = [w.pk for w in form.queue_wishes]
             return redirect("registrations:thanks", event_slug=event.slug)
     if posted:
@@ -103,10 +105,16 @@ def _check_your_email(request, event_slug, template, **context):
 def thanks(request, event_slug):
     # What the form asked for, not what was saved: the page must not tell whether the
     # address was already registered. The e-mail has the place in each queue.
-    wishes = selectors.workshops_by_ids(
-        request.session.get(SESSION_QUEUE_KEY, []), event_slug=event_slug
+    def asked_for(key):
+        return selectors.workshops_by_ids(request.session.get(key, []), event_slug=event_slug)
+
+    return _check_your_email(
+        request,
+        event_slug,
+        "registrations/thanks.html",
+        chosen=asked_for(SESSION_CHOICES_KEY),
+        queue_wishes=asked_for(SESSION_QUEUE_KEY),
     )
-    return _check_your_email(request, event_slug, "registrations/thanks.html", queue_wishes=wishes)
 
 
 @require_http_methods(["GET", "POST"])

@@ -203,3 +203,16 @@ def test_request_link_answers_alike_and_mails_only_registered(
     assert known["Location"] == unknown["Location"]
     assert len(mail.outbox) == 1
     assert registration.token in mail.outbox[0].body
+
+
+def test_thanks_page_repeats_the_chosen_workshops(client, programme, register_url):
+    response = client.post(register_url, form_data(programme, 1), follow=True)
+    page = response.content.decode()
+    assert "Det här valde du" in page
+    for number in (2, 7, 12):
+        workshop = Workshop.objects.get(event=programme, number=number)
+        assert f"<strong>W{number} {workshop.title}</strong>, {workshop.room.name}" in page
+    # Another browser, which chose nothing, is told nothing.
+    client.cookies.clear()
+    page = client.get(reverse("registrations:thanks", args=[programme.slug])).content.decode()
+    assert "Det här valde du" not in page
