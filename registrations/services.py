@@ -32,7 +32,9 @@ class RegistrationError(Exception):
     """A request that breaks a rule. `message` is Swedish and meant for the person.
 
     `slot` is set when the problem concerns one pass, so the form can show the message there;
-    `field` names the admin form's input it concerns (capacity, room, pass, a confirmation).
+    `field` names the admin form's input where the organiser acts on it: for a refusal they may
+    override, the confirmation box (named like the service's argument that lifts it), else the
+    input to change (the pass).
     """
 
     def __init__(
@@ -512,9 +514,7 @@ def move_to_front(*, entries: Iterable[QueueEntry]) -> int:
 # lacks those seats. Each check returns every problem, so the admin form can show them all.
 
 
-def _overbooking_problem(
-    overbooked: list[tuple[Workshop, int]], capacity_field: str
-) -> RegistrationError:
+def _overbooking_problem(overbooked: list[tuple[Workshop, int]]) -> RegistrationError:
     total = sum(n for _, n in overbooked)
     workshops = ", ".join(
         ngettext(
@@ -528,10 +528,10 @@ def _overbooking_problem(
     return RegistrationError(
         _(
             "Fler är anmälda än det blir platser: %(workshops)s. Ingen förlorar sin plats, men "
-            "workshoppen blir överbokad. Kryssa i rutan nedan om du vill spara ändå."
+            "workshoppen blir överbokad. Kryssa i rutan om du vill spara ändå."
         )
         % {"workshops": workshops},
-        field=capacity_field,
+        field="confirm_overbooking",
         confirm_label=_("Jag förstår att %(n)s anmälda är fler än platserna") % {"n": total},
     )
 
@@ -553,7 +553,7 @@ def room_change_problems(*, room: Room, confirm_overbooking: bool) -> list[Regis
         workshop.room = room
         if taken.get(workshop.pk, 0) > room.capacity:
             overbooked.append((workshop, taken[workshop.pk]))
-    return [_overbooking_problem(overbooked, "capacity")] if overbooked else []
+    return [_overbooking_problem(overbooked)] if overbooked else []
 
 
 def save_room(*, room: Room, confirm_overbooking: bool = False) -> list[Registration]:
@@ -584,8 +584,7 @@ def workshop_change_problems(
     capacity = workshop.effective_capacity
     lowered = capacity < old.effective_capacity
     if lowered and registered > capacity and not confirm_overbooking:
-        field = "capacity" if workshop.capacity is not None else "room"
-        problems.append(_overbooking_problem([(workshop, registered)], field))
+        problems.append(_overbooking_problem([(workshop, registered)]))
     moves_pass = workshop.slot_id != old.slot_id
     queued = old.queue.count() if moves_pass else 0
     if (registered or queued) and not move_participants:

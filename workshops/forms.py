@@ -21,8 +21,9 @@ def confirm_overbooking_field() -> forms.BooleanField:
 
 
 class ServiceChecksMixin:
-    """Shows the services' refusals at the inputs they concern, after the model's own checks
-    have built the changed (unsaved) instance."""
+    """Shows the services' refusals where the organiser acts on them (a refusal they may
+    override at its confirmation box), after the model's own checks have built the changed
+    (unsaved) instance."""
 
     def problems(self) -> list[services.RegistrationError]:
         raise NotImplementedError
@@ -34,9 +35,9 @@ class ServiceChecksMixin:
         for problem in self.problems():
             field = problem.field if problem.field in self.fields else None
             self.add_error(field, problem.message)
-            if problem.confirm_label:
+            if field and problem.confirm_label:
                 # The bound field copied the label when the fields were cleaned.
-                self["confirm_overbooking"].label = problem.confirm_label
+                self[field].label = problem.confirm_label
 
 
 class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):

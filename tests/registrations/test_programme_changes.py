@@ -49,7 +49,7 @@ def test_lowering_a_workshops_seats_below_those_registered_needs_confirmation(ev
     w1 = workshops_of_pass(event, 1)[0]
     with pytest.raises(RegistrationError, match="Fler är anmälda än det blir platser") as error:
         services.save_workshop(workshop=edited(w1, capacity=2))
-    assert error.value.field == "capacity"
+    assert error.value.field == "confirm_overbooking"
     assert error.value.confirm_label == "Jag förstår att 3 anmälda är fler än platserna"
     w1.refresh_from_db()
     assert w1.capacity is None
@@ -154,7 +154,7 @@ def test_a_smaller_new_room_needs_both_confirmations(event):
     problems = services.workshop_change_problems(
         workshop=edited(w1, room=small), confirm_overbooking=False, move_participants=False
     )
-    assert [p.field for p in problems] == ["room", "move_participants"]
+    assert [p.field for p in problems] == ["confirm_overbooking", "move_participants"]
     services.save_workshop(
         workshop=edited(w1, room=small), confirm_overbooking=True, move_participants=True
     )

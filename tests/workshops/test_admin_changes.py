@@ -75,6 +75,29 @@ def test_lowering_a_rooms_seats_needs_the_box_too(organiser_client, event):
     assert Room.objects.get(pk=room.pk).capacity == 1
 
 
+def refusals_shown(response):
+    """{input: its messages} of the form the admin re-showed."""
+    return dict(response.context["adminform"].form.errors)
+
+
+def test_the_overbooking_refusal_sits_on_the_box_that_lifts_it(organiser_client, event):
+    """Not at the seats or the room that caused it, but where the organiser acts."""
+    w1 = w1_of(event)
+    small = Room.objects.create(name="Lilla rummet", capacity=2)
+    for change in [{"capacity": 2}, {"room": small.pk, "move_participants": "on"}]:
+        data = workshop_data(organiser_client, w1, **change)
+        response = organiser_client.post(workshop_url(w1), data)
+        assert list(refusals_shown(response)) == ["confirm_overbooking"], change
+        page = response.content.decode()
+        assert 'id="id_confirm_overbooking_error"><li>Fler är anmälda' in page
+
+
+def test_a_rooms_overbooking_refusal_sits_on_its_box_too(organiser_client, event):
+    room = w1_of(event).room
+    response = organiser_client.post(room_url(room), {"name": room.name, "capacity": 1})
+    assert list(refusals_shown(response)) == ["confirm_overbooking"]
+
+
 def test_a_new_room_asks_to_move_and_mail_the_participants(
     organiser_client, event, django_capture_on_commit_callbacks
 ):
