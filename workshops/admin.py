@@ -17,7 +17,9 @@ from .models import Event, Presenter, Room, TimeSlot, Workshop, WorkshopPresente
 class ServicesDecideMixin:
     """Saving goes through a service that may still refuse (the form checked the same rules,
     but someone may have registered since): the admin's transaction is then rolled back, and
-    the organiser sees the reason instead of an error page."""
+    the organiser sees the reason instead of an error page.
+
+    The form's confirmation boxes are shown only when a refusal asks for one."""
 
     def changeform_view(self, request, *args, **kwargs):
         try:
@@ -25,6 +27,17 @@ class ServicesDecideMixin:
         except services.RegistrationError as error:
             self.message_user(request, error.message, messages.ERROR)
             return redirect(request.get_full_path())
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # A confirmation box is on the page only when a refusal asks for it: after the form
+        # was checked, so the fieldsets (fixed before that) lose the boxes not asked for.
+        adminform = context["adminform"]
+        left_off = adminform.form.confirmations_not_asked()
+        adminform.fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in left_off]})
+            for name, options in adminform.fieldsets
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 class TimeSlotInline(admin.TabularInline):

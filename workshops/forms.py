@@ -11,12 +11,7 @@ from .models import Room, Workshop
 
 def confirm_overbooking_field() -> forms.BooleanField:
     return forms.BooleanField(
-        label=_("Jag förstår att fler är anmälda än platserna"),
-        required=False,
-        help_text=_(
-            "Behövs bara när platserna blir färre än de anmälda. Ingen förlorar sin plats: "
-            "workshoppen blir överbokad."
-        ),
+        label=_("Jag förstår att fler är anmälda än platserna"), required=False
     )
 
 
@@ -25,8 +20,20 @@ class ServiceChecksMixin:
     override at its confirmation box), after the model's own checks have built the changed
     (unsaved) instance."""
 
+    # The boxes by which the organiser lifts a refusal.
+    confirmations: tuple[str, ...] = ()
+
     def problems(self) -> list[services.RegistrationError]:
         raise NotImplementedError
+
+    def confirmations_not_asked(self) -> set[str]:
+        """The boxes to leave off the page: those no refusal asks for. A ticked box stays, so
+        a confirmation is never sent unseen."""
+        return {
+            name
+            for name in self.confirmations
+            if name not in self.errors and not self[name].value()
+        }
 
     def _post_clean(self):
         super()._post_clean()
@@ -43,16 +50,9 @@ class ServiceChecksMixin:
 class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):
     confirm_overbooking = confirm_overbooking_field()
     move_participants = forms.BooleanField(
-        label=_("Flytta med de anmälda och mejla dem"),
-        required=False,
-        help_text=_(
-            "Behövs när en workshop med anmälda byter lokal eller pass. Byter den lokal behåller "
-            "de anmälda sina platser och får ett mejl med ny lokal och kalenderfil. Byter den "
-            "pass följer de med till det nya passet (deras plats där går till den första i "
-            "kön), får en plats i den workshop i det gamla passet som har flest lediga "
-            "platser, och ett mejl. Kön till workshoppen tas bort."
-        ),
+        label=_("Flytta med de anmälda och mejla dem"), required=False
     )
+    confirmations = ("confirm_overbooking", "move_participants")
 
     class Meta:
         model = Workshop
@@ -77,6 +77,7 @@ class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):
 
 class RoomAdminForm(ServiceChecksMixin, forms.ModelForm):
     confirm_overbooking = confirm_overbooking_field()
+    confirmations = ("confirm_overbooking",)
 
     class Meta:
         model = Room

@@ -98,6 +98,47 @@ def test_a_rooms_overbooking_refusal_sits_on_its_box_too(organiser_client, event
     assert list(refusals_shown(response)) == ["confirm_overbooking"]
 
 
+def boxes_on(response):
+    page = response.content.decode()
+    return [
+        name for name in ["confirm_overbooking", "move_participants"] if f'name="{name}"' in page
+    ]
+
+
+def test_a_fresh_form_has_no_confirmation_boxes(organiser_client, event):
+    w1 = w1_of(event)
+    assert boxes_on(organiser_client.get(workshop_url(w1))) == []
+    assert boxes_on(organiser_client.get(room_url(w1.room))) == []
+    assert boxes_on(organiser_client.get(reverse("admin:workshops_workshop_add"))) == []
+
+
+def test_a_refusal_brings_only_the_box_that_lifts_it(organiser_client, event):
+    w1 = w1_of(event)
+    hall = Room.objects.create(name="Stora salen", capacity=40)
+    fewer = organiser_client.post(workshop_url(w1), workshop_data(organiser_client, w1, capacity=2))
+    assert boxes_on(fewer) == ["confirm_overbooking"]
+    moved = organiser_client.post(
+        workshop_url(w1), workshop_data(organiser_client, w1, room=hall.pk)
+    )
+    assert boxes_on(moved) == ["move_participants"]
+    room = organiser_client.post(room_url(w1.room), {"name": w1.room.name, "capacity": 1})
+    assert boxes_on(room) == ["confirm_overbooking"]
+
+
+def test_a_ticked_box_stays_on_the_page_when_the_form_has_other_errors(organiser_client, event):
+    """Never a confirmation sent without the organiser seeing it ticked."""
+    w1 = w1_of(event)
+    data = workshop_data(organiser_client, w1, capacity=2, title="", confirm_overbooking="on")
+    response = organiser_client.post(workshop_url(w1), data)
+    assert list(refusals_shown(response)) == ["title"]
+    assert boxes_on(response) == ["confirm_overbooking"]
+    assert 'name="confirm_overbooking" id="id_confirm_overbooking" checked' in (
+        response.content.decode()
+    )
+    del data["confirm_overbooking"]
+    assert boxes_on(organiser_client.post(workshop_url(w1), data)) == []
+
+
 def test_a_new_room_asks_to_move_and_mail_the_participants(
     organiser_client, event, django_capture_on_commit_callbacks
 ):
