@@ -586,35 +586,11 @@ def workshop_change_problems(
     if lowered and registered > capacity and not confirm_overbooking:
         problems.append(_overbooking_problem([(workshop, registered)]))
     moves_pass = workshop.slot_id != old.slot_id
+    # A new pass ends the workshop's queue; a new room keeps it.
     queued = old.queue.count() if moves_pass else 0
-    if (registered or queued) and not move_participants:
-        if moves_pass:
-            message = _(
-                "%(n)s anmälda till %(code)s byter pass med workshoppen: de följer med till "
-                "det nya passet, där deras plats i den workshop de hade går till den som står "
-                "först i kön, och får en ledig plats i en annan workshop under %(old)s. "
-            )
-            if queued:
-                message += _("De %(queued)s i kö till %(code)s tas ur kön. ")
-            message += _(
-                "Alla får ett mejl. Kryssa i ”Flytta med de anmälda och mejla dem” för att spara."
-            )
-        elif workshop.room_id != old.room_id:
-            message = _(
-                "%(n)s anmälda till %(code)s behåller sina platser i den nya lokalen och får "
-                "ett mejl med den och en ny kalenderfil. Kryssa i ”Flytta med de anmälda och "
-                "mejla dem” för att spara."
-            )
-        else:
-            message = ""
-        if message:
-            problems.append(
-                RegistrationError(
-                    message
-                    % {"n": registered, "queued": queued, "code": old.code, "old": old.slot.label},
-                    field="move_participants",
-                )
-            )
+    move = None if move_participants else _move_problem(workshop, old, registered, queued)
+    if move is not None:
+        problems.append(move)
     if moves_pass and registered:
         free = _free_seats_elsewhere(old)
         if sum(free.values()) < registered:
@@ -635,6 +611,57 @@ def workshop_change_problems(
                 )
             )
     return problems
+
+
+def _move_problem(
+    workshop: Workshop, old: Workshop, registered: int, queued: int
+) -> RegistrationError | None:
+    """The confirmation a new room or pass needs, saying what saving does to whom; None when
+    it touches nobody. `queued` are those whose queue a new pass ends."""
+    confirm_label = None
+    if workshop.slot_id != old.slot_id and registered:
+        message = _(
+            "%(n)s anmälda till %(code)s byter pass med workshoppen: de följer med till "
+            "det nya passet, där deras plats i den workshop de hade går till den som står "
+            "först i kön, och får en ledig plats i en annan workshop under %(old)s. "
+        )
+        if queued:
+            message += ngettext(
+                "Den som står i kö till %(code)s tas ur kön. ",
+                "De %(queued)s i kö till %(code)s tas ur kön. ",
+                queued,
+            )
+        message += _("Alla får ett mejl. Kryssa i rutan för att spara.")
+    elif workshop.slot_id != old.slot_id and queued:
+        # Nobody's seat moves, but the queue ends and its people are told: that is what the
+        # organiser confirms here.
+        message = ngettext(
+            "Ingen är anmäld till %(code)s, men en står i kö. Kön tas bort när workshoppen "
+            "byter pass; den som köar behåller sina platser och får ett mejl om det. Kryssa "
+            "i rutan för att spara.",
+            "Ingen är anmäld till %(code)s, men %(queued)s står i kö. Kön tas bort när "
+            "workshoppen byter pass; de som köar behåller sina platser och får ett mejl om "
+            "det. Kryssa i rutan för att spara.",
+            queued,
+        )
+        confirm_label = ngettext(
+            "Ta bort kön och mejla den som köar",
+            "Ta bort kön och mejla de %(queued)s som köar",
+            queued,
+        )
+    elif workshop.room_id != old.room_id and registered:
+        message = _(
+            "%(n)s anmälda till %(code)s behåller sina platser i den nya lokalen och får "
+            "ett mejl med den och en ny kalenderfil. Kryssa i rutan för att spara."
+        )
+    else:
+        return None
+    values = {"n": registered, "queued": queued, "code": old.code, "old": old.slot.label}
+    return RegistrationError(
+        message % values,
+        field="move_participants",
+        confirm_label=confirm_label % values if confirm_label else None,
+    )
 
 
 def _free_seats_elsewhere(workshop: Workshop) -> dict[int, int]:

@@ -229,6 +229,35 @@ def test_participants_follow_a_workshop_to_its_new_pass(
     assert len(mail.outbox) == 5
 
 
+def test_a_new_pass_for_a_workshop_with_only_a_queue_asks_to_end_the_queue(
+    event, spare_room, django_capture_on_commit_callbacks
+):
+    """Nobody holds a seat in W2 (no seats yet), two queue for it: moving it moves nobody,
+    but ends their queue, and that is what the organiser is asked to confirm."""
+    w1, w2, w3 = workshops_of_pass(event, 1)
+    pass_2 = workshops_of_pass(event, 2)[0].slot
+    w2.capacity = 0
+    w2.save()
+    anna, bertil, _ = Registration.objects.order_by("created_at", "pk")
+    for person in (anna, bertil):
+        services.join_queue(registration=person, workshop=w2)
+    with pytest.raises(RegistrationError) as error:
+        services.save_workshop(workshop=edited(w2, slot=pass_2, room=spare_room))
+    assert error.value.message.startswith("Ingen är anmäld till W2, men 2 står i kö.")
+    assert "0 anmälda" not in error.value.message
+    assert error.value.confirm_label == "Ta bort kön och mejla de 2 som köar"
+    assert QueueEntry.objects.count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_workshop(
+            workshop=edited(w2, slot=pass_2, room=spare_room), move_participants=True
+        )
+    assert not QueueEntry.objects.exists()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([anna.email, bertil.email])
+    assert all(m.subject.startswith("Din köplats har tagits bort") for m in mail.outbox)
+    assert_one_workshop_per_pass(event)
+
+
 def test_a_new_pass_is_refused_when_the_old_pass_has_too_few_free_seats(event, spare_room):
     w1, w2, w3 = workshops_of_pass(event, 1)
     pass_2 = workshops_of_pass(event, 2)[0].slot

@@ -172,6 +172,25 @@ def test_a_new_pass_moves_the_participants_along(organiser_client, event):
     assert person.choices.get(slot__number=1).workshop.number == 2
 
 
+def test_a_new_pass_for_a_workshop_with_only_a_queue_asks_about_the_queue(organiser_client, event):
+    w2 = Workshop.objects.get(event=event, number=2)
+    w2.capacity = 0
+    w2.save()
+    queued = event.registrations.order_by("pk")[:2]
+    for person in queued:
+        services.join_queue(registration=person, workshop=w2)
+    spare = Room.objects.create(name="Extrasalen", capacity=10)
+    pass_2 = event.slots.get(number=2)
+    data = workshop_data(organiser_client, w2, slot=pass_2.pk, room=spare.pk)
+    response = organiser_client.post(workshop_url(w2), data)
+    (message,) = refusals_shown(response)["move_participants"]
+    assert message.startswith("Ingen är anmäld till W2, men 2 står i kö.")
+    assert "Ta bort kön och mejla de 2 som köar" in response.content.decode()
+    data["move_participants"] = "on"
+    assert organiser_client.post(workshop_url(w2), data).status_code == 302
+    assert Workshop.objects.get(pk=w2.pk).slot == pass_2
+
+
 def test_a_refusal_at_saving_time_is_shown_and_saves_nothing(organiser_client, event, monkeypatch):
     """Someone registered between the form's check and the save: the service refuses, the
     organiser gets its message, and the admin's transaction saves nothing."""
