@@ -15,9 +15,12 @@ from .models import Event, Presenter, Room, TimeSlot, Workshop, WorkshopPresente
 
 
 class ServicesDecideMixin:
-    """Saving goes through a service that may still refuse (the form checked the same rules,
-    but someone may have registered since): the admin's transaction is then rolled back, and
-    the organiser sees the reason instead of an error page.
+    """Saving goes through a service that may still refuse: the form checked the same rules,
+    but someone may have registered since. The admin's transaction is then rolled back, and
+    the view runs once more on the same POST: the form's check, now seeing what the service
+    saw, shows the refusal on the organiser's own edit. Should that save be refused again (or
+    the database be too busy), the organiser gets the reason on a fresh form instead of an
+    error page.
 
     The form's confirmation boxes are shown only when a refusal asks for one."""
 
@@ -25,8 +28,16 @@ class ServicesDecideMixin:
         try:
             return super().changeform_view(request, *args, **kwargs)
         except services.RegistrationError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return redirect(request.get_full_path())
+            if error.field is None:
+                return self._refused(request, error)
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except services.RegistrationError as error:
+            return self._refused(request, error)
+
+    def _refused(self, request, error):
+        self.message_user(request, error.message, messages.ERROR)
+        return redirect(request.get_full_path())
 
     def render_change_form(self, request, context, *args, **kwargs):
         # A confirmation box is on the page only when a refusal asks for it: after the form

@@ -191,9 +191,37 @@ def test_a_new_pass_for_a_workshop_with_only_a_queue_asks_about_the_queue(organi
     assert Workshop.objects.get(pk=w2.pk).slot == pass_2
 
 
-def test_a_refusal_at_saving_time_is_shown_and_saves_nothing(organiser_client, event, monkeypatch):
-    """Someone registered between the form's check and the save: the service refuses, the
-    organiser gets its message, and the admin's transaction saves nothing."""
+def test_a_refusal_at_saving_time_is_shown_on_the_organisers_edit(
+    organiser_client, event, monkeypatch
+):
+    """Someone registered between the form's check and the save (here: the form's first
+    check does not see them): the service refuses, nothing is saved, and the organiser sees
+    the refusal on their own edit, with the box to confirm it."""
+    w1 = w1_of(event)
+    checks = []
+    see_everyone = WorkshopAdminForm.problems
+
+    def first_check_too_early(form):
+        checks.append(form)
+        return [] if len(checks) == 1 else see_everyone(form)
+
+    monkeypatch.setattr(WorkshopAdminForm, "problems", first_check_too_early)
+    data = workshop_data(organiser_client, w1, capacity=2, title="Ny titel")
+    response = organiser_client.post(workshop_url(w1), data)
+    assert response.status_code == 200
+    assert list(refusals_shown(response)) == ["confirm_overbooking"]
+    form = response.context["adminform"].form
+    assert (form["title"].value(), form["capacity"].value()) == ("Ny titel", "2")
+    assert boxes_on(response) == ["confirm_overbooking"]
+    w1.refresh_from_db()
+    assert (w1.capacity, w1.title) == (None, "Workshop 1")
+
+
+def test_a_refusal_at_saving_time_the_form_cannot_see_comes_as_a_message(
+    organiser_client, event, monkeypatch
+):
+    """Should the service refuse what the form's check lets through every time (another
+    change in between, each time), the organiser gets its message and nothing is saved."""
     w1 = w1_of(event)
     monkeypatch.setattr(WorkshopAdminForm, "problems", lambda form: [])
     data = workshop_data(organiser_client, w1, capacity=1, title="Ny titel")
@@ -203,6 +231,25 @@ def test_a_refusal_at_saving_time_is_shown_and_saves_nothing(organiser_client, e
     assert any(level == messages.ERROR and "Fler är anmälda" in text for level, text in shown)
     w1.refresh_from_db()
     assert (w1.capacity, w1.title) == (None, "Workshop 1")
+
+
+def test_a_busy_database_at_saving_time_is_not_tried_again_at_once(
+    organiser_client, event, monkeypatch
+):
+    """Its refusal names no input the form could show, so the view does not run again."""
+    busy = services.RegistrationError("Det är många som anmäler sig just nu.")
+    saves = []
+
+    def save_workshop(**kwargs):
+        saves.append(kwargs)
+        raise busy
+
+    monkeypatch.setattr(services, "save_workshop", save_workshop)
+    w1 = w1_of(event)
+    data = workshop_data(organiser_client, w1, title="Ny titel")
+    response = organiser_client.post(workshop_url(w1), data, follow=True)
+    assert [m.message for m in response.context["messages"]] == [busy.message]
+    assert len(saves) == 1
 
 
 def test_workshop_form_tells_who_an_edit_would_affect(organiser_client, event):
