@@ -526,9 +526,12 @@ def _overbooking_problem(overbooked: list[tuple[Workshop, int]]) -> Registration
         for w, n in overbooked
     )
     return RegistrationError(
-        _(
+        ngettext(
             "Fler är anmälda än det blir platser: %(workshops)s. Ingen förlorar sin plats, men "
-            "workshoppen blir överbokad. Kryssa i rutan om du vill spara ändå."
+            "workshoppen blir överbokad. Kryssa i rutan om du vill spara ändå.",
+            "Fler är anmälda än det blir platser: %(workshops)s. Ingen förlorar sin plats, men "
+            "workshopparna blir överbokade. Kryssa i rutan om du vill spara ändå.",
+            len(overbooked),
         )
         % {"workshops": workshops},
         field="confirm_overbooking",
@@ -596,10 +599,14 @@ def workshop_change_problems(
         if sum(free.values()) < registered:
             problems.append(
                 RegistrationError(
-                    _(
+                    ngettext(
+                        "%(code)s kan inte byta pass: den som är anmäld behöver en plats i en "
+                        "annan workshop under %(old)s, och där finns ingen ledig. Ge fler "
+                        "platser där, eller flytta deltagaren först.",
                         "%(code)s kan inte byta pass: dess %(n)s anmälda behöver var sin plats "
                         "i en annan workshop under %(old)s, och där finns bara %(free)s lediga. "
-                        "Ge fler platser där, eller flytta deltagarna först."
+                        "Ge fler platser där, eller flytta deltagarna först.",
+                        registered,
                     )
                     % {
                         "code": old.code,
@@ -620,10 +627,14 @@ def _move_problem(
     it touches nobody. `queued` are those whose queue a new pass ends."""
     confirm_label = None
     if workshop.slot_id != old.slot_id and registered:
-        message = _(
+        message = ngettext(
+            "Den som är anmäld till %(code)s byter pass med workshoppen: hen följer med till "
+            "det nya passet, där hens plats i den workshop hen hade går till den som står "
+            "först i kön, och får en ledig plats i en annan workshop under %(old)s. ",
             "%(n)s anmälda till %(code)s byter pass med workshoppen: de följer med till "
             "det nya passet, där deras plats i den workshop de hade går till den som står "
-            "först i kön, och får en ledig plats i en annan workshop under %(old)s. "
+            "först i kön, och får en ledig plats i en annan workshop under %(old)s. ",
+            registered,
         )
         if queued:
             message += ngettext(
@@ -650,9 +661,12 @@ def _move_problem(
             queued,
         )
     elif workshop.room_id != old.room_id and registered:
-        message = _(
+        message = ngettext(
+            "Den som är anmäld till %(code)s behåller sin plats i den nya lokalen och får "
+            "ett mejl med den och en ny kalenderfil. Kryssa i rutan för att spara.",
             "%(n)s anmälda till %(code)s behåller sina platser i den nya lokalen och får "
-            "ett mejl med den och en ny kalenderfil. Kryssa i rutan för att spara."
+            "ett mejl med den och en ny kalenderfil. Kryssa i rutan för att spara.",
+            registered,
         )
     else:
         return None

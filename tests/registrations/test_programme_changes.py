@@ -99,6 +99,7 @@ def test_lowering_a_rooms_seats_needs_confirmation_for_workshops_without_own_lim
     assert "W1 (3 anmälda, 2 platser)" in problem.message
     assert "W7 (3 anmälda, 2 platser)" in problem.message and "W4" not in problem.message
     assert problem.confirm_label == "Jag förstår att 6 anmälda är fler än platserna"
+    assert "workshopparna blir överbokade" in problem.message
     with pytest.raises(RegistrationError):
         services.save_room(room=room)
     assert Room.objects.get(pk=room.pk).capacity == 10
@@ -183,6 +184,27 @@ def test_a_new_pass_needs_the_organisers_word_and_changes_nothing_without_it(eve
         services.save_workshop(workshop=edited(w1, slot=pass_2, room=spare_room))
     assert Workshop.objects.get(pk=w1.pk).slot.number == 1
     assert_one_workshop_per_pass(event)
+
+
+def test_one_person_moved_with_a_workshop_is_told_of_in_the_singular(db, spare_room):
+    event = make_event(slug="edits-one", workshops_per_slot=2, capacity=10)
+    register_people(event, 1, index=0)
+    w1 = workshops_of_pass(event, 1)[0]
+    pass_2 = workshops_of_pass(event, 2)[0].slot
+    new_pass, new_room = (
+        services.workshop_change_problems(
+            workshop=edited(w1, slot=pass_2, room=spare_room),
+            confirm_overbooking=False,
+            move_participants=False,
+        ),
+        services.workshop_change_problems(
+            workshop=edited(w1, room=spare_room), confirm_overbooking=False, move_participants=False
+        ),
+    )
+    assert new_pass[0].message.startswith(
+        "Den som är anmäld till W1 byter pass med workshoppen: hen"
+    )
+    assert new_room[0].message.startswith("Den som är anmäld till W1 behåller sin plats")
 
 
 def test_participants_follow_a_workshop_to_its_new_pass(
