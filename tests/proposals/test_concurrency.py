@@ -27,24 +27,28 @@ def require_postgres():
 
 def race(monkeypatch, voter, proposals, *, lock: bool) -> list:
     """Two threads cast 3 points each on different proposals for the same voter."""
-    # With the lock the second thread cannot arrive, so the first waits briefly and goes on.
-    # Without it both must meet, even on a loaded machine: a short wait there once let them
-    # run one after the other, and the control failed to oversell.
+    # With the lock the second thread cannot arrive while the first holds it, so the first
+    # waits briefly and goes on. Without it both must meet, even on a loaded machine.
     barrier = threading.Barrier(2, timeout=2 if lock else 60)
     real_locked_voter = services._locked_voter
+    real_bulk_create = Vote.objects.bulk_create
 
-    def held(voter_id):
+    def voter_row(voter_id):
         if lock:
-            voter = real_locked_voter(voter_id)
-        else:
-            voter = Voter.objects.select_related("round").get(pk=voter_id)
-        # With the lock, the second thread never gets here while the first holds it:
-        # the first times out waiting and goes on alone.
+            return real_locked_voter(voter_id)
+        return Voter.objects.select_related("round").get(pk=voter_id)
+
+    def held_before_insert(votes):
+        # Both threads have deleted the voter's old votes and neither has committed: the
+        # window in which, without the lock, each keeps its own 3 points. (Holding them
+        # before the delete left it to timing whether the second delete saw the first's
+        # commit, and the control once "failed" on a loaded machine.)
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        return voter
+        return real_bulk_create(votes)
 
-    monkeypatch.setattr(services, "_locked_voter", held)
+    monkeypatch.setattr(services, "_locked_voter", voter_row)
+    monkeypatch.setattr(Vote.objects, "bulk_create", held_before_insert)
     errors = []
 
     def submit(proposal):
