@@ -71,7 +71,6 @@ def test_lowering_seats_and_the_last_registration_never_both_win(postgres_only):
     assert taken <= w1.effective_capacity
 
 
-@pytest.mark.usefixtures("widened_race")
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_locks_overbooks_unconfirmed(postgres_only, monkeypatch):
     """Proves the test above can fail: without the row locks both win, and W1 holds two
@@ -80,7 +79,24 @@ def test_control_without_the_locks_overbooks_unconfirmed(postgres_only, monkeypa
     def unlocked_workshops(ids):
         return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids))
 
+    # Both have counted W1's seats before either writes (each only its first count). Left to
+    # timing, a loaded machine could save the lower seats before Bertil looks, and he would be
+    # refused even without the locks.
+    both_have_counted = threading.Barrier(2, timeout=30)
+    have_counted = set()
+    real_seats_taken = services.seats_taken
+
+    def counted_together(*args, **kwargs):
+        taken = real_seats_taken(*args, **kwargs)
+        # The racing threads only (the test's own thread counts at the end).
+        racing = threading.current_thread() is not threading.main_thread()
+        if racing and threading.get_ident() not in have_counted:
+            have_counted.add(threading.get_ident())
+            both_have_counted.wait()
+        return taken
+
     monkeypatch.setattr(services, "_locked_workshops", unlocked_workshops)
+    monkeypatch.setattr(services, "seats_taken", counted_together)
     w1, taken, outcome = lower_while_registering()
     assert outcome == {"errors": [], "refused": []}
     assert (taken, w1.effective_capacity) == (2, 1)
