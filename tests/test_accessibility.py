@@ -122,3 +122,26 @@ def run_axe(page, axe_source):
         f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
         for v in result["violations"]
     ]
+
+
+FOCUS_RING = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return [document.activeElement.textContent.trim(), style.outlineStyle, style.outlineWidth,
+          style.outlineColor];
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_header_links_show_a_white_focus_ring(live_server, programme, desktop):
+    """Tabbing through the navy header: each link gets the site's 3 px ring, in white (Bootstrap's
+    nav-link focus, a faint blue shadow, hardly shows on navy: WCAG 2.4.7)."""
+    desktop.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    desktop.keyboard.press("Tab")  # the skip link
+    rings = []
+    for _ in range(3):
+        desktop.keyboard.press("Tab")
+        rings.append(desktop.evaluate(FOCUS_RING))
+    assert rings == [
+        [name, "solid", "3px", "rgb(255, 255, 255)"] for name in ("Reglab", "Program", "Förslag")
+    ]
