@@ -126,4 +126,5 @@ def test_the_lockout_records_read_swedish_in_the_admin(client, organiser):
     attempts = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "IP-adress" in attempts and "försök kvar" in attempts
     assert "Attempt Remaining" not in attempts and "IP Address" not in attempts
+    assert "Användarnamn" in attempts and "Username" not in attempts
     assert "Filtrera på Tidpunkt" in attempts  # Django 6.1's date navigation
