@@ -226,7 +226,14 @@ class Workshop(models.Model):
         ordering = ["event", "number"]
         constraints = [
             models.UniqueConstraint(fields=["event", "number"], name="workshop_unique_number"),
-            models.UniqueConstraint(fields=["slot", "room"], name="workshop_one_per_room_and_pass"),
+            models.UniqueConstraint(
+                fields=["slot", "room"],
+                name="workshop_one_per_room_and_pass",
+                violation_error_message=_(
+                    "Lokalen används redan av en annan workshop under det passet. Välj en "
+                    "annan lokal eller ett annat pass."
+                ),
+            ),
         ]
         # Here rather than on Registration, so the registrations app needs no migration.
         permissions = [

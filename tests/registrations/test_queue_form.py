@@ -56,7 +56,7 @@ def test_registering_with_a_queue_wish_queues_in_the_same_go(
     entry = QueueEntry.objects.get()
     assert (entry.registration, entry.workshop) == (bertil, w1)
     thanks = client.get(response["Location"]).content.decode()
-    assert "Du bad också att få stå i kö till:" in thanks
+    assert "Du bad också att få stå i kö till</h2>" in thanks
     assert "Pass 1: W1 Workshop 1" in thanks
     (message,) = mail.outbox
     assert "Pass 1: plats 1 i kön till W1 Workshop 1" in message.body

@@ -256,3 +256,15 @@ def test_workshop_form_tells_who_an_edit_would_affect(organiser_client, event):
     page = organiser_client.get(workshop_url(w1_of(event))).content.decode()
     assert "3 anmälda, 0 i kö" in page
     assert organiser_client.get(reverse("admin:workshops_workshop_add")).status_code == 200
+
+
+def test_a_room_already_used_in_that_pass_is_refused_in_swedish(organiser_client, event):
+    w1 = w1_of(event)
+    w2 = Workshop.objects.get(event=event, number=2)  # same pass, another room
+    response = organiser_client.post(
+        workshop_url(w1), workshop_data(organiser_client, w1, room=w2.room_id)
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Lokalen används redan av en annan workshop under det passet." in page
+    assert Workshop.objects.get(pk=w1.pk).room_id != w2.room_id
