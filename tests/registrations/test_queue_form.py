@@ -134,27 +134,30 @@ def test_queue_for_a_workshop_with_free_seats_is_refused_at_the_pass(client, db)
     assert not Registration.objects.exists()
 
 
-def test_two_queues_in_one_pass_are_refused_and_nothing_is_saved(client, db):
+@pytest.fixture
+def two_queues_ticked(db):
+    """W1 and W2 of pass 1 are full; Cecilia picks W3 and ticks the queue of both."""
     event = make_event(slug="two-full", workshops_per_slot=3, capacity=1)
     register_people(event, 1, index=0)
     register_people(event, 1, start=1, index=1)
     w1, w2, w3 = workshops_of_pass(event, 1)
     data = form_data(event, index=2, name="Cecilia", email="cecilia@example.se")
     data["queue_1"] = [str(w1.pk), str(w2.pk)]
+    return event, data
+
+
+def test_two_queues_in_one_pass_are_refused_and_nothing_is_saved(client, two_queues_ticked):
+    event, data = two_queues_ticked
     message = refused(client, register_url(event), data)
     assert "Du kan stå i kö till en workshop per pass. Välj bara en under Pass 1." in message
     assert Registration.objects.count() == 2
     assert not QueueEntry.objects.exists()
 
 
-def test_two_queues_in_one_pass_are_reported_with_the_other_mistakes(client, db):
+def test_two_queues_in_one_pass_are_reported_with_the_other_mistakes(client, two_queues_ticked):
     """Not only once everything else is right: the person fixes all at once."""
-    event = make_event(slug="two-full-early", workshops_per_slot=3, capacity=1)
-    register_people(event, 1, index=0)
-    register_people(event, 1, start=1, index=1)
-    w1, w2, w3 = workshops_of_pass(event, 1)
-    data = form_data(event, index=2, name="", email="cecilia@example.se")
-    data["queue_1"] = [str(w1.pk), str(w2.pk)]
+    event, data = two_queues_ticked
+    data["name"] = ""
     page = client.post(register_url(event), data).content.decode()
     assert "Skriv ditt namn." in page
     assert "Du kan stå i kö till en workshop per pass. Välj bara en under Pass 1." in page
