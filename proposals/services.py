@@ -6,16 +6,14 @@ with a message fit to show a person.
 
 from collections.abc import Mapping
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from reglab.locking import LockBusy, bounded_wait, lock_rows
 from workshops.models import Event, Room, TimeSlot, Workshop
 
 from .models import Proposal, Vote, Voter
-
-# How long a vote waits for another submission from the same participant before giving up.
-LOCK_TIMEOUT = "5s"
 
 
 class ProposalError(Exception):
@@ -68,10 +66,8 @@ def set_status(*, proposal: Proposal, status: str) -> None:
 def _locked_voter(voter_id: int) -> Voter:
     """The voter row, locked until the transaction ends, so one participant's submissions
     are counted one after the other."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    return Voter.objects.select_for_update().select_related("round").get(pk=voter_id)
+    (voter,) = lock_rows(Voter.objects.select_related("round"), [voter_id])
+    return voter
 
 
 def cast_votes(*, voter_id: int, points: Mapping[int, int]) -> None:
@@ -81,7 +77,7 @@ def cast_votes(*, voter_id: int, points: Mapping[int, int]) -> None:
     of at least 0, and together at most the round's points per participant.
     """
     try:
-        with transaction.atomic():
+        with bounded_wait(), transaction.atomic():
             voter = _locked_voter(voter_id)
             round_ = voter.round
             if not round_.is_open:
@@ -103,8 +99,8 @@ def cast_votes(*, voter_id: int, points: Mapping[int, int]) -> None:
                 for proposal_id, value in points.items()
                 if value > 0
             )
-    except OperationalError:
-        # The lock wait timed out: another submission from the same link is still running.
+    except LockBusy:
+        # The lock wait ran out: another submission from the same link is still running.
         raise ProposalError(
             _("Dina poäng sparas just nu från ett annat fönster. Försök igen.")
         ) from None
@@ -123,7 +119,7 @@ def convert_to_workshop(*, proposal_id: int, event: Event, slot: TimeSlot, room:
     a note naming the proposing region; organisers add presenters and details afterwards.
     """
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+        (proposal,) = lock_rows(Proposal.objects.all(), [proposal_id])
         if proposal.is_converted:
             raise ProposalError(
                 _("”%(title)s” har redan blivit workshop %(code)s.")
@@ -148,7 +144,7 @@ def convert_to_workshop(*, proposal_id: int, event: Event, slot: TimeSlot, room:
                 % {"room": room.name, "slot": slot.label.lower(), "workshop": taken}
             )
         # Locking the event makes two conversions into it take numbers one after the other.
-        Event.objects.select_for_update().filter(pk=event.pk).first()
+        lock_rows(Event.objects.all(), [event.pk])
         last = Workshop.objects.filter(event=event).aggregate(last=Max("number"))["last"]
         note = _("personer från %(region)s") % {"region": proposal.region}
         try:

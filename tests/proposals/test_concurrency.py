@@ -28,8 +28,9 @@ def require_postgres():
 def race(monkeypatch, voter, proposals, *, lock: bool) -> list:
     """Two threads cast 3 points each on different proposals for the same voter."""
     # With the lock the second thread cannot arrive while the first holds it, so the first
-    # waits briefly and goes on. Without it both must meet, even on a loaded machine.
-    barrier = threading.Barrier(2, timeout=2 if lock else 60)
+    # waits briefly (well within the second's lock wait, REGLAB_DB_LOCK_TIMEOUT_MS=1000 in
+    # tests) and goes on. Without it both must meet, even on a loaded machine.
+    barrier = threading.Barrier(2, timeout=0.3 if lock else 60)
     real_locked_voter = services._locked_voter
     real_bulk_create = Vote.objects.bulk_create
 

@@ -11,8 +11,9 @@ import time
 import pytest
 from django.db import connections
 
-from registrations import services
+from registrations import selectors, services
 from registrations.models import Choice, Registration
+from registrations.services import rules
 from tests.conftest import make_event
 from workshops.models import Workshop
 
@@ -23,14 +24,14 @@ CAPACITY = 5
 @pytest.fixture
 def widened_race(monkeypatch):
     """Sleep between counting seats and writing, so racing requests overlap for sure."""
-    real = services.seats_taken
+    real = selectors.seats_taken
 
     def slow_seats_taken(*args, **kwargs):
         result = real(*args, **kwargs)
         time.sleep(0.05)
         return result
 
-    monkeypatch.setattr(services, "seats_taken", slow_seats_taken)
+    monkeypatch.setattr(selectors, "seats_taken", slow_seats_taken)
 
 
 def rush(event, workshops, count):
@@ -91,9 +92,9 @@ def test_control_without_the_lock_oversells(postgres_only, widened_race, monkeyp
     """Proves the test above can fail: with the row lock switched off, seats are oversold."""
 
     def unlocked(ids):
-        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids))
+        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
 
-    monkeypatch.setattr(services, "_locked_workshops", unlocked)
+    monkeypatch.setattr(rules, "lock_workshops", unlocked)
     event = make_event(slug="rush", workshops_per_slot=1, capacity=CAPACITY)
     outcome = rush(event, chosen(event), THREADS)
     assert outcome["errors"] == []

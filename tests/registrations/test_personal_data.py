@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import services
+from registrations import selectors, services
 from registrations.models import Registration
 from tests.conftest import make_event
 from workshops.models import Workshop
@@ -99,7 +99,7 @@ def test_participant_erases_own_registration_after_confirming(client, small_even
     assert client.get(reverse("registrations:private", args=[person.token])).status_code == 404
     assert client.get(erase_url).status_code == 404
     # The seats are free again, and the same address can register anew.
-    assert services.seats_taken(Workshop.objects.values_list("pk", flat=True)) == {}
+    assert selectors.seats_taken(Workshop.objects.values_list("pk", flat=True)) == {}
     assert register(small_event, "me@example.se").is_confirmed
 
 

@@ -7,7 +7,7 @@ holds after every edit.
 import pytest
 from django.core import mail
 
-from registrations import services
+from registrations import selectors, services
 from registrations.models import QueueEntry, Registration
 from registrations.services import RegistrationError
 from tests.conftest import make_event, register_people
@@ -60,7 +60,7 @@ def test_confirmed_lower_seats_keep_everyone_and_overbook(event):
     services.save_workshop(workshop=edited(w1, capacity=2), confirm_overbooking=True)
     w1.refresh_from_db()
     assert w1.capacity == 2
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
     assert mail.outbox == []
 
 
@@ -106,7 +106,7 @@ def test_lowering_a_rooms_seats_needs_confirmation_for_workshops_without_own_lim
 
     services.save_room(room=room, confirm_overbooking=True)
     assert Room.objects.get(pk=room.pk).capacity == 2
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
 
 
 def test_more_seats_in_a_room_move_the_queue_in(db):
@@ -140,7 +140,7 @@ def test_a_new_room_keeps_the_participants_and_mails_them_the_new_room(
     new_room = Room.objects.create(name="Stora salen", capacity=50)
     with django_capture_on_commit_callbacks(execute=True):
         services.save_workshop(workshop=edited(w1, room=new_room), move_participants=True)
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
     assert len(mail.outbox) == 3
     message = mail.outbox[0]
     assert message.subject.startswith("Ny lokal")
@@ -159,7 +159,7 @@ def test_a_smaller_new_room_needs_both_confirmations(event):
     services.save_workshop(
         workshop=edited(w1, room=small), confirm_overbooking=True, move_participants=True
     )
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
 
 
 def test_a_new_room_for_a_workshop_nobody_chose_needs_no_confirmation(event):

@@ -10,7 +10,8 @@ import threading
 import pytest
 from django.db import connections
 
-from registrations import services
+from registrations import selectors, services
+from registrations.services import rules
 from tests.conftest import make_event, register_people
 from tests.registrations.test_concurrency import widened_race  # noqa: F401 - a fixture
 from workshops.models import Workshop
@@ -59,7 +60,7 @@ def lower_while_registering():
     for thread in threads:
         thread.join(timeout=60)
     w1.refresh_from_db()
-    return w1, services.seats_taken([w1.pk])[w1.pk], outcome
+    return w1, selectors.seats_taken([w1.pk])[w1.pk], outcome
 
 
 @pytest.mark.usefixtures("widened_race")
@@ -77,14 +78,14 @@ def test_control_without_the_locks_overbooks_unconfirmed(postgres_only, monkeypa
     people in one seat though nobody confirmed it."""
 
     def unlocked_workshops(ids):
-        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids))
+        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
 
     # Both have counted W1's seats before either writes (each only its first count). Left to
     # timing, a loaded machine could save the lower seats before Bertil looks, and he would be
     # refused even without the locks.
     both_have_counted = threading.Barrier(2, timeout=30)
     have_counted = set()
-    real_seats_taken = services.seats_taken
+    real_seats_taken = selectors.seats_taken
 
     def counted_together(*args, **kwargs):
         taken = real_seats_taken(*args, **kwargs)
@@ -95,8 +96,8 @@ def test_control_without_the_locks_overbooks_unconfirmed(postgres_only, monkeypa
             both_have_counted.wait()
         return taken
 
-    monkeypatch.setattr(services, "_locked_workshops", unlocked_workshops)
-    monkeypatch.setattr(services, "seats_taken", counted_together)
+    monkeypatch.setattr(rules, "lock_workshops", unlocked_workshops)
+    monkeypatch.setattr(selectors, "seats_taken", counted_together)
     w1, taken, outcome = lower_while_registering()
     assert outcome == {"errors": [], "refused": []}
     assert (taken, w1.effective_capacity) == (2, 1)

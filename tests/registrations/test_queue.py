@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from registrations import services
+from registrations import selectors, services
 from registrations.models import Choice, QueueEntry
 from registrations.services import RegistrationError
 from tests.conftest import make_event, register_people
@@ -76,7 +76,7 @@ def test_freed_seat_with_an_empty_queue_stays_free(full_event, django_capture_on
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel(registration=anna)
-    assert services.seats_taken([w1.pk]) == {}
+    assert selectors.seats_taken([w1.pk]) == {}
     assert len(mail.outbox) == 1
 
 
@@ -89,7 +89,7 @@ def test_queued_person_who_cancelled_is_skipped(full_event):
     services.cancel(registration=anna)
     assert workshop_in_pass(cecilia, 1) == w1
     assert not QueueEntry.objects.exists()
-    assert services.seats_taken([w1.pk, w2.pk, w3.pk]) == {w1.pk: 1}
+    assert selectors.seats_taken([w1.pk, w2.pk, w3.pk]) == {w1.pk: 1}
 
 
 def test_queue_is_first_come_first_served(full_event):
@@ -122,7 +122,7 @@ def test_changing_away_frees_the_seat_for_the_queue(full_event):
     others = [workshop_in_pass(bertil, n) for n in (2, 3)]
     services.change_choices(registration=bertil, workshops=[w1, *others], check_window=False)
     assert workshop_in_pass(cecilia, 1) == w2
-    assert services.seats_taken([w3.pk]) == {}
+    assert selectors.seats_taken([w3.pk]) == {}
 
 
 def test_choosing_the_queued_workshop_ends_the_wait(full_event):
@@ -143,7 +143,7 @@ def test_leave_queue(full_event):
     services.leave_queue(registration=bertil, slot=w1.slot)
     services.cancel(registration=anna)
     assert workshop_in_pass(bertil, 1) != w1
-    assert services.seats_taken([w1.pk]) == {}
+    assert selectors.seats_taken([w1.pk]) == {}
 
 
 def test_raising_capacity_moves_the_queue_in(full_event):
@@ -154,7 +154,7 @@ def test_raising_capacity_moves_the_queue_in(full_event):
     w1.capacity = 3
     services.save_workshop(workshop=w1)
     assert workshop_in_pass(bertil, 1) == w1 and workshop_in_pass(cecilia, 1) == w1
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
 
 
 def private_url(registration):

@@ -13,6 +13,8 @@ from django.db import connections
 
 from registrations import services
 from registrations.models import Choice, QueueEntry, Registration
+from registrations.services import queue as queue_service
+from registrations.services import rules
 from tests.conftest import make_event, register_people
 from tests.registrations.test_concurrency import widened_race  # noqa: F401 - a fixture
 from workshops.models import Workshop
@@ -78,7 +80,7 @@ def test_control_without_the_locks_moves_one_person_twice(postgres_only, monkeyp
     the same first person from the queue and move her, so she is moved (and mailed) twice."""
 
     def unlocked_workshops(ids):
-        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids))
+        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
 
     # Both cancellations read W1's queue before either moves anyone (each only the first
     # time). Left to timing, a loaded machine ran them one after the other in CI, and the
@@ -98,8 +100,8 @@ def test_control_without_the_locks_moves_one_person_twice(postgres_only, monkeyp
             both_have_read.wait()
         return first
 
-    monkeypatch.setattr(services, "_locked_workshops", unlocked_workshops)
-    monkeypatch.setattr(services, "_first_in_queue", unlocked_first)
+    monkeypatch.setattr(rules, "lock_workshops", unlocked_workshops)
+    monkeypatch.setattr(queue_service, "first_in_queue", unlocked_first)
     w1, (cecilia, david, erik), errors = two_cancellations_at_once()
     assert errors == []
     moved_mails = [m.to[0] for m in mail.outbox if "fått plats" in m.subject]

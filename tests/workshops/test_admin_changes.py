@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core import mail
 from django.urls import reverse
 
-from registrations import services
+from registrations import selectors, services
 from tests.conftest import make_event, register_people
 from workshops.forms import WorkshopAdminForm
 from workshops.models import Room, Workshop
@@ -61,7 +61,7 @@ def test_lowering_a_workshops_seats_shows_the_count_and_a_box_to_confirm(organis
     data = workshop_data(organiser_client, w1, capacity=2, confirm_overbooking="on")
     assert organiser_client.post(workshop_url(w1), data).status_code == 302
     assert Workshop.objects.get(pk=w1.pk).capacity == 2
-    assert services.seats_taken([w1.pk]) == {w1.pk: 3}
+    assert selectors.seats_taken([w1.pk]) == {w1.pk: 3}
 
 
 def test_lowering_a_rooms_seats_needs_the_box_too(organiser_client, event):

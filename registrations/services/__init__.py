@@ -1,0 +1,45 @@
+"""Everything that writes registrations, a module per concern; import from here.
+
+- `rules`: one workshop per pass, seats, the registration window, and the row locks under
+  which seats are counted (reglab.locking);
+- `registration`: register, change, cancel, resend the link;
+- `queue`: the waiting list, and moving queued people into freed seats;
+- `programme`: organisers' edits of rooms and workshops that affect registered people;
+- `personal_data`: erasure and anonymisation.
+
+Forms, views and the admin call these functions and show `RegistrationError.message` to people.
+Each write is one transaction: a refused request leaves the database as it was.
+"""
+
+from .errors import RegistrationError
+from .personal_data import ANONYMISED_NAME, anonymise, erase
+from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
+from .queue import (
+    fill_freed_seats,
+    join_queue,
+    leave_queue,
+    move_to_front,
+    one_queue_per_pass_message,
+)
+from .registration import RegistrationResult, cancel, change_choices, register, resend_link
+
+__all__ = [
+    "ANONYMISED_NAME",
+    "RegistrationError",
+    "RegistrationResult",
+    "anonymise",
+    "cancel",
+    "change_choices",
+    "erase",
+    "fill_freed_seats",
+    "join_queue",
+    "leave_queue",
+    "move_to_front",
+    "one_queue_per_pass_message",
+    "register",
+    "resend_link",
+    "room_change_problems",
+    "save_room",
+    "save_workshop",
+    "workshop_change_problems",
+]

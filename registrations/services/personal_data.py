@@ -1,0 +1,56 @@
+"""Personal data: a participant's own erasure, and anonymising an event after the day."""
+
+import datetime
+
+from django.db import transaction
+
+from reglab.locking import lock_rows
+from workshops.models import Event
+
+from ..models import Registration, new_token
+from .errors import try_again_when_busy
+from .registration import cancel
+
+ANONYMISED_NAME = "Anonymiserad"
+
+
+def _anonymise_one(registration: Registration) -> None:
+    # A unique, undeliverable address (RFC 2606 reserves .invalid) keeps the partial unique
+    # constraint on (lower(email), event) satisfied; a new token kills the old private link.
+    registration.name = ANONYMISED_NAME
+    registration.organisation = ANONYMISED_NAME
+    registration.email = f"anonymiserad-{registration.pk}@invalid"
+    registration.token = new_token()
+    registration.save(update_fields=["name", "organisation", "email", "token", "updated_at"])
+
+
+def anonymise(*, event: Event, before: datetime.date | None = None, dry_run: bool = False) -> int:
+    """Erase names, e-mail addresses and organisations of an event's registrations.
+
+    Status and choices stay, so the number of participants per workshop is kept for
+    statistics. `before` limits it to registrations made before that day (local time).
+    Returns how many registrations were (or, with dry_run, would be) anonymised.
+    """
+    registrations = Registration.objects.filter(event=event).exclude(
+        email__startswith="anonymiserad-", email__endswith="@invalid"
+    )
+    if before is not None:
+        registrations = registrations.filter(created_at__date__lt=before)
+    if dry_run:
+        return registrations.count()
+    with transaction.atomic():
+        locked = lock_rows(registrations, registrations.values_list("pk", flat=True))
+        for registration in locked:
+            _anonymise_one(registration)
+    return len(locked)
+
+
+def erase(*, registration: Registration) -> Registration:
+    """A participant's own erasure: cancel (freeing the seats) and anonymise, in one go.
+
+    No e-mail is sent: the address is gone, and the person has just seen the confirmation.
+    """
+    with try_again_when_busy(), transaction.atomic():
+        registration = cancel(registration=registration, notify=False)
+        _anonymise_one(registration)
+    return registration

@@ -1,0 +1,163 @@
+"""The waiting list: one queue per full workshop, at most one per person and pass.
+
+A freed seat goes to the first person in that workshop's queue, whose own seat in that pass
+is freed in turn; `fill_freed_seats` follows the chain inside the transaction that freed the
+first seat, with the passes locked (`rules.lock_passes`).
+"""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reglab.locking import lock_first
+from workshops.models import TimeSlot, Workshop
+
+from .. import emails, selectors
+from ..models import Choice, QueueEntry, Registration
+from . import rules
+from .errors import RegistrationError, try_again_when_busy
+
+
+def first_in_queue(workshop: Workshop) -> QueueEntry | None:
+    """The queue's first entry of a confirmed person, locked until the transaction ends."""
+    return lock_first(
+        QueueEntry.objects.select_related("registration__event")
+        .filter(workshop=workshop, registration__status=Registration.Status.CONFIRMED)
+        .in_order()
+    )
+
+
+def fill_freed_seats(
+    workshop_ids: Iterable[int], *, actor: Registration | None = None
+) -> list[Registration]:
+    """Move queued people into free seats of these workshops, and follow the chain.
+
+    Call inside the transaction that freed the seats, with those workshops' passes locked
+    (`rules.lock_passes`). Each move takes the first person in the queue, releases their old
+    seat in that pass (whose workshop is filled next) and deletes their queue entry; since
+    every move consumes an entry, the chain ends. Returns the people moved; each is mailed
+    their new programme after the commit, except `actor`, whose own request started the
+    chain: the caller tells them in its own e-mail.
+    """
+    pending = set(workshop_ids)
+    moved: list[Registration] = []
+    while pending:
+        workshop_id = min(pending)
+        pending.discard(workshop_id)
+        (workshop,) = rules.lock_workshops([workshop_id])
+        free = workshop.effective_capacity - selectors.seats_taken([workshop_id]).get(
+            workshop_id, 0
+        )
+        while free > 0:
+            entry = first_in_queue(workshop)
+            if entry is None:
+                break
+            choice = lock_first(
+                Choice.objects.filter(registration=entry.registration, slot_id=entry.slot_id)
+            )
+            pending.add(choice.workshop_id)
+            choice.workshop = workshop
+            choice.over_capacity = False
+            choice.save(update_fields=["workshop", "over_capacity"])
+            entry.delete()
+            moved.append(entry.registration)
+            free -= 1
+    # One e-mail per person, even if they moved in more than one pass.
+    for registration in {r.pk: r for r in moved}.values():
+        if actor is None or registration.pk != actor.pk:
+            emails.send_later(registration, "moved")
+    return moved
+
+
+def add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
+    """Queue the person for a full workshop whose row the caller has locked.
+
+    The messages name the pass, so a form can show them next to it.
+    """
+    slot = workshop.slot
+    if workshop.event_id != registration.event_id:
+        raise RegistrationError(
+            _("%(code)s hör inte till %(event)s.")
+            % {"code": workshop.code, "event": registration.event},
+            workshop=workshop,
+        )
+    if registration.choices.filter(workshop=workshop).exists():
+        raise RegistrationError(
+            _("Du har redan en plats i %(code)s, så du kan inte köa till den.")
+            % {"code": workshop.code},
+            slot=slot,
+            workshop=workshop,
+        )
+    if selectors.seats_taken([workshop.pk]).get(workshop.pk, 0) < workshop.effective_capacity:
+        raise RegistrationError(
+            _("%(code)s har lediga platser: välj den i stället för att köa.")
+            % {"code": workshop.code},
+            slot=slot,
+            workshop=workshop,
+        )
+    try:
+        with transaction.atomic():
+            return QueueEntry.objects.create(
+                registration=registration, slot=slot, workshop=workshop
+            )
+    except IntegrityError:
+        raise RegistrationError(
+            _("Du står redan i kö under %(slot)s. Lämna den kön först.") % {"slot": slot.label},
+            slot=slot,
+        ) from None
+
+
+def one_queue_per_pass_message(slot: TimeSlot) -> str:
+    # Also shown by the form, which checks the same early so it comes with the other errors.
+    return _("Du kan stå i kö till en workshop per pass. Välj bara en under %(slot)s.") % {
+        "slot": slot.label
+    }
+
+
+def sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
+    """Make the person's queues these workshops (their rows locked by the caller).
+
+    At most one per pass. An entry for a workshop still wanted keeps its place; the others
+    are left, and new ones join at the end of their queue.
+    """
+    # Read again under the lock (the caller holds it already): seats may have changed since
+    # the form was read.
+    workshops = rules.lock_workshops(w.pk for w in workshops)
+    by_slot: dict[int, Workshop] = {}
+    for workshop in workshops:
+        if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:
+            raise RegistrationError(one_queue_per_pass_message(workshop.slot), slot=workshop.slot)
+        by_slot[workshop.slot_id] = workshop
+    kept = set(
+        registration.queue.filter(workshop__in=list(by_slot.values())).values_list(
+            "workshop_id", flat=True
+        )
+    )
+    registration.queue.exclude(workshop_id__in=kept).delete()
+    for workshop in sorted(by_slot.values(), key=lambda w: w.slot.number):
+        if workshop.pk not in kept:
+            add_to_queue(registration, workshop)
+
+
+def join_queue(*, registration: Registration, workshop: Workshop) -> QueueEntry:
+    """Queue for a full workshop, keeping the confirmed seat; one queue per pass."""
+    with try_again_when_busy(), transaction.atomic():
+        registration = rules.lock_confirmed(registration)
+        rules.check_window(registration.event)
+        (workshop,) = rules.lock_workshops([workshop.pk])
+        return add_to_queue(registration, workshop)
+
+
+def leave_queue(*, registration: Registration, slot: TimeSlot) -> None:
+    """Leave the queue of this pass; nothing happens if the person was not in it."""
+    QueueEntry.objects.filter(registration=registration, slot=slot).delete()
+
+
+def move_to_front(*, entries: Iterable[QueueEntry]) -> int:
+    """An organiser's decision: these people go first in their queues, recorded with the time."""
+    ids = [e.pk for e in entries]
+    return QueueEntry.objects.filter(pk__in=ids, moved_to_front_at=None).update(
+        moved_to_front_at=timezone.now()
+    )

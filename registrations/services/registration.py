@@ -1,0 +1,202 @@
+"""Registering, changing and cancelling: the participant's own writes (and the organiser's,
+through the admin, with the same rules).
+
+Each function is one transaction: a refused request leaves the database as it was. E-mails
+are handed to `emails.send_later`, which sends them after the commit.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from reglab.locking import lock_rows
+from workshops.models import Event, Workshop
+
+from .. import emails
+from ..models import Choice, Registration
+from . import queue as queues
+from . import rules
+from .errors import RegistrationError, try_again_when_busy
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    # False when the e-mail address was already registered: nothing was written, and the
+    # private link was sent to that address instead. Views must answer both cases alike.
+    created: bool
+
+
+def _confirmed_with_address(event: Event, email: str) -> Registration | None:
+    return Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
+
+
+def _already_registered(existing: Registration) -> RegistrationResult:
+    emails.send_later(existing, "already_registered")
+    return RegistrationResult(existing, created=False)
+
+
+def register(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    organisation: str,
+    consent: bool,
+    workshops: Iterable[Workshop],
+    queue: Iterable[Workshop] = (),
+    allow_over_capacity: bool = False,
+    check_window: bool = True,
+) -> RegistrationResult:
+    """Register a person for one workshop per pass, or tell them (by e-mail) they already are.
+
+    `queue`: full workshops to queue for at once, at most one per pass (see `queue.sync_queue`).
+    """
+    workshops = list(workshops)
+    queue = list(queue)
+    if not consent:
+        raise RegistrationError(_("Du behöver godkänna hur vi hanterar dina personuppgifter."))
+    if check_window:
+        rules.check_window(event)
+    email = email.strip()
+    with try_again_when_busy(), transaction.atomic():
+        by_slot = rules.check_one_per_pass(event, workshops)
+        # Looked up before any workshop is locked, so that the locks, which registrations for
+        # the same workshops queue behind, are held as briefly as possible.
+        existing = _confirmed_with_address(event, email)
+        if existing is not None:
+            return _already_registered(existing)
+        if not allow_over_capacity:
+            rules.refuse_if_already_full(by_slot.values())
+        if queue:
+            # The queued workshops are locked with the chosen ones, all in id order.
+            rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
+        over = rules.lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
+        try:
+            # A savepoint, so a simultaneous registration with the same address (caught by
+            # the unique constraint) leaves this transaction usable.
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=event,
+                    name=name.strip(),
+                    email=email,
+                    organisation=organisation.strip(),
+                    consent=True,
+                )
+        except IntegrityError:
+            existing = _confirmed_with_address(event, email)
+            if existing is None:
+                raise
+            return _already_registered(existing)
+        Choice.objects.bulk_create(
+            Choice(
+                registration=registration,
+                slot_id=slot_id,
+                workshop=workshop,
+                over_capacity=over[workshop.pk],
+            )
+            for slot_id, workshop in by_slot.items()
+        )
+        queues.sync_queue(registration, queue)
+        emails.send_later(registration, "confirmation")
+    return RegistrationResult(registration, created=True)
+
+
+def _take_new_seats(
+    registration: Registration, by_slot: dict[int, Workshop], *, allow_over_capacity: bool
+) -> tuple[list[Workshop], list[int]]:
+    """Give the registration the workshops it does not hold yet (each needs a free seat).
+
+    Returns the workshops added and the ids of the workshops whose seats were given up.
+    """
+    current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
+    added = [w for slot_id, w in by_slot.items() if current.get(slot_id) != w.pk]
+    over = rules.lock_and_check_seats(
+        added, exclude_registration=registration, allow_over_capacity=allow_over_capacity
+    )
+    for workshop in added:
+        Choice.objects.update_or_create(
+            registration=registration,
+            slot_id=workshop.slot_id,
+            defaults={"workshop": workshop, "over_capacity": over[workshop.pk]},
+        )
+    released = [current[w.slot_id] for w in added if w.slot_id in current]
+    return added, released
+
+
+def change_choices(
+    *,
+    registration: Registration,
+    workshops: Iterable[Workshop],
+    queue: Iterable[Workshop] | None = None,
+    name: str | None = None,
+    organisation: str | None = None,
+    allow_over_capacity: bool = False,
+    check_window: bool = True,
+    notify: bool = True,
+) -> Registration:
+    """Replace a registration's workshops (and, if given, name and organisation).
+
+    Seats of dropped workshops are freed in the same transaction; only newly chosen workshops
+    need a free seat, so keeping a place in a full workshop is always possible.
+    `queue`, when given, is the person's whole wish list of queues (the change form shows
+    them all): queues left out are left, ones kept keep their place, new ones join at the end.
+
+    The freed seats may start a chain that moves this person too (into a workshop they queue
+    for); they then get one e-mail, the "changed" one saying so, not a second "moved" one.
+    """
+    workshops = list(workshops)
+    with try_again_when_busy(), transaction.atomic():
+        # The registration first: two changes of one registration run one after another.
+        registration = rules.lock_confirmed(registration)
+        if check_window:
+            rules.check_window(registration.event)
+        by_slot = rules.check_one_per_pass(registration.event, workshops)
+        rules.lock_passes(by_slot)
+        added, released = _take_new_seats(
+            registration, by_slot, allow_over_capacity=allow_over_capacity
+        )
+        # Having chosen the workshop one queued for ends that wait.
+        registration.queue.filter(workshop__in=added).delete()
+        if queue is not None:
+            queues.sync_queue(registration, list(queue))
+        moved = queues.fill_freed_seats(released, actor=registration)
+        if name is not None:
+            registration.name = name.strip()
+        if organisation is not None:
+            registration.organisation = organisation.strip()
+        registration.save(update_fields=["name", "organisation", "updated_at"])
+        moved_too = registration.pk in {r.pk for r in moved}
+        if notify and (added or moved_too):
+            emails.send_later(registration, "changed_and_moved" if moved_too else "changed")
+    return registration
+
+
+def cancel(*, registration: Registration, notify: bool = True) -> Registration:
+    """Cancel a registration; its seats are free as soon as this commits.
+
+    The choices are kept (marked by the cancelled status) so organisers can see what was freed.
+    """
+    with try_again_when_busy(), transaction.atomic():
+        (registration,) = lock_rows(Registration.objects.all(), [registration.pk])
+        if not registration.is_confirmed:
+            return registration
+        # Lock first, then read: until then a queue could still move this person.
+        rules.lock_passes(registration.choices.values_list("slot_id", flat=True))
+        choices = list(registration.choices.all())
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        registration.queue.all().delete()
+        queues.fill_freed_seats(c.workshop_id for c in choices)
+        if notify:
+            emails.send_later(registration, "cancelled")
+    return registration
+
+
+def resend_link(*, event: Event, email: str) -> None:
+    """Mail the private link to a registered address; silently nothing for an unknown one."""
+    registration = _confirmed_with_address(event, email.strip())
+    if registration is not None:
+        emails.send_later(registration, "link")

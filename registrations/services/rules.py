@@ -1,0 +1,122 @@
+"""The rules every registration obeys, and the locks under which seats are counted.
+
+Exactly one workshop in each of the event's passes; a seat only where one is free (the
+workshop's own capacity, else its room's); changes only while registration is open.
+
+Concurrency: the chosen workshops' rows are locked (SELECT ... FOR UPDATE, in id order, see
+reglab.locking) before their seats are counted, so two people can never take the last seat
+together on PostgreSQL. SQLite serialises writers itself (transaction_mode=IMMEDIATE in
+settings).
+"""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from reglab.locking import lock_rows
+from workshops.models import Event, Workshop
+
+from .. import selectors
+from ..models import Registration
+from .errors import RegistrationError
+
+
+def check_window(event: Event) -> None:
+    if not event.is_registration_open():
+        raise RegistrationError(_("Anmälan till %(event)s är inte öppen.") % {"event": event})
+
+
+def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int, Workshop]:
+    """Exactly one workshop in each of the event's passes. Returns {slot id: workshop}."""
+    slots = list(event.slots.order_by("number"))
+    by_slot: dict[int, Workshop] = {}
+    for workshop in workshops:
+        if workshop.event_id != event.pk:
+            raise RegistrationError(
+                _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event},
+                workshop=workshop,
+            )
+        if workshop.slot_id in by_slot and by_slot[workshop.slot_id].pk != workshop.pk:
+            slot = next(s for s in slots if s.pk == workshop.slot_id)
+            raise RegistrationError(
+                _("Välj bara en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
+            )
+        by_slot[workshop.slot_id] = workshop
+    for slot in slots:
+        if slot.pk not in by_slot:
+            raise RegistrationError(
+                _("Välj en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
+            )
+    return by_slot
+
+
+def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
+    """The workshops' rows, locked until the transaction ends, always in id order."""
+    return lock_rows(Workshop.objects.select_related("room", "slot"), ids)
+
+
+def lock_passes(slot_ids: Iterable[int]) -> list[Workshop]:
+    """Lock every workshop of these passes, in id order, before reading anyone's choices.
+
+    A freed seat can pull queued people across all workshops of its pass, so a service that
+    may free a seat holds the whole pass: the chain of moves then never waits halfway.
+    """
+    ids = Workshop.objects.filter(slot_id__in=list(slot_ids)).values_list("pk", flat=True)
+    return lock_workshops(ids)
+
+
+def lock_confirmed(registration: Registration) -> Registration:
+    """The registration's row as it is now, locked until the transaction ends; a cancelled
+    one cannot be changed."""
+    (registration,) = lock_rows(Registration.objects.select_related("event"), [registration.pk])
+    if not registration.is_confirmed:
+        raise RegistrationError(_("Anmälan är avbokad och kan inte ändras."))
+    return registration
+
+
+def full_message(workshop: Workshop) -> str:
+    return _("%(code)s %(title)s har blivit fullt. Välj en annan workshop under %(slot)s.") % {
+        "code": workshop.code,
+        "title": workshop.title,
+        "slot": workshop.slot.label,
+    }
+
+
+def check_seats(
+    workshops: Iterable[Workshop], taken: dict[int, int], *, allow_over_capacity: bool
+) -> dict[int, bool]:
+    """Each workshop must have a free seat, given `taken` ({workshop id: seats taken}).
+
+    Returns {workshop id: over capacity} so an organiser's deliberate override is recorded.
+    """
+    over = {}
+    for workshop in workshops:
+        full = taken.get(workshop.pk, 0) >= workshop.effective_capacity
+        if full and not allow_over_capacity:
+            raise RegistrationError(full_message(workshop), slot=workshop.slot, workshop=workshop)
+        over[workshop.pk] = full
+    return over
+
+
+def refuse_if_already_full(workshops: Iterable[Workshop]) -> None:
+    """The seat check without locks, in one query.
+
+    In a rush most submissions are for workshops that are already full. Refused here, they
+    do not queue behind the registrations that hold those rows. A refusal from a count a
+    moment old is what the person would have got a moment earlier; a seat is only ever
+    given under the lock, by `lock_and_check_seats`.
+    """
+    current = selectors.with_seats_taken(
+        Workshop.objects.select_related("room", "slot").filter(pk__in=[w.pk for w in workshops])
+    ).order_by("pk")
+    check_seats(current, {w.pk: w.seats_taken for w in current}, allow_over_capacity=False)
+
+
+def lock_and_check_seats(
+    workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
+) -> dict[int, bool]:
+    """Lock the workshops' rows and make sure each has a free seat (see `check_seats`)."""
+    ids = sorted({w.pk for w in workshops})
+    locked = lock_workshops(ids)
+    taken = selectors.seats_taken(ids, exclude_registration=exclude_registration)
+    return check_seats(locked, taken, allow_over_capacity=allow_over_capacity)
