@@ -86,9 +86,12 @@ $(NPM_TOOLS): | $(PY)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4 vnu-jar@26
 	touch $@
 
+# Two workers (pytest-xdist), one per core: each has its own test database, so the suite's
+# concurrency tests still race only against themselves. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev browser $(NPM_TOOLS)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
