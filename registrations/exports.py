@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
+from .selectors import Seats
+
 # Excel, LibreOffice and Google Sheets start a formula with any of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
@@ -178,7 +180,7 @@ def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
         slot = workshop.slot
         summary.append(
             [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
-            + [workshop.seats_taken, workshop.effective_capacity, workshop.seats_left],
+            + [workshop.seats_taken, workshop.effective_capacity, Seats.of(workshop).left],
         )
         if slot.pk not in sheets:
             sheets[slot.pk] = _Sheet(book, formats, str(slot.label), header(), COLUMN_WIDTHS)
@@ -187,7 +189,7 @@ def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
         + [
             sum(w.seats_taken for w in workshops),
             sum(w.effective_capacity for w in workshops),
-            sum(w.seats_left for w in workshops),
+            sum(Seats.of(w).left for w in workshops),
         ],
         bold=True,
     )

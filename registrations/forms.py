@@ -14,8 +14,7 @@ from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
 from .cards import OptionText, option_text
-from .models import Registration
-from .selectors import with_seats_taken
+from .selectors import Seats
 
 
 @dataclass
@@ -148,7 +147,7 @@ class RegistrationForm(forms.Form):
             options = [
                 WorkshopOption(
                     workshop=w,
-                    seats_left=w.effective_capacity - w.seats_taken,
+                    seats_left=Seats.of(w).left,
                     checked=str(value) == str(w.pk),
                     current=self.current.get(slot.pk) == w.pk,
                     queued=str(w.pk) in queued,
@@ -194,116 +193,6 @@ class RegistrationForm(forms.Form):
 
 class LinkRequestForm(forms.Form):
     email = email_field()
-
-
-def admin_pass_numbers(events) -> list[int]:
-    """The pass numbers the admin form has a select for (1–3 for the conference day)."""
-    return sorted(set(TimeSlot.objects.filter(event__in=events).values_list("number", flat=True)))
-
-
-class RegistrationAdminForm(forms.ModelForm):
-    """The admin's form: personal details, one workshop per pass, and the organiser's override.
-
-    It writes nothing itself (no model fields): RegistrationAdmin.save_model hands the input to
-    the services, which apply the one-per-pass rule and capacity exactly as on the site.
-    `refused` is set by the admin when the services turned the input down.
-    """
-
-    event = forms.ModelChoiceField(queryset=Event.objects.all(), label=_("Evenemang"))
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    email = forms.EmailField(label=_("E-post"), max_length=254)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200)
-    consent = forms.BooleanField(
-        label=_("Personen har godkänt att Reglab sparar uppgifterna för konferensen")
-    )
-    allow_over_capacity = forms.BooleanField(
-        label=_("Tillåt över platsgränsen"),
-        required=False,
-        help_text=_(
-            "Placerar personen även i en full workshop. Det noteras på valet, så att det syns "
-            "att det var medvetet."
-        ),
-    )
-
-    refused = None
-
-    class Meta:
-        model = Registration
-        fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        registration = self.instance if self.instance.pk else None
-        if registration is not None:
-            for name in ("event", "email", "consent"):
-                self.fields.pop(name, None)
-            self.initial.update(name=registration.name, organisation=registration.organisation)
-            self.initial.update(
-                {
-                    f"pass_{choice.slot.number}": choice.workshop_id
-                    for choice in registration.choices.select_related("slot")
-                }
-            )
-        events = [registration.event] if registration else list(Event.objects.all())
-        workshops = list(
-            with_seats_taken(Workshop.objects.filter(event__in=events))
-            .select_related("event", "slot", "room")
-            .order_by("event__date", "event_id", "slot__number", "number")
-        )
-        self.workshops = {w.pk: w for w in workshops}
-        for number in admin_pass_numbers(events):
-            in_pass = [w for w in workshops if w.slot.number == number]
-            self.fields[f"pass_{number}"] = forms.TypedChoiceField(
-                label=str(in_pass[0].slot) if len(events) == 1 else _("Pass %s") % number,
-                coerce=int,
-                choices=[("", "---------"), *self._grouped_by_event(in_pass, len(events) > 1)],
-            )
-
-    @staticmethod
-    def _option(workshop: Workshop) -> tuple[int, str]:
-        label = _("%(workshop)s – %(taken)s av %(capacity)s platser") % {
-            "workshop": workshop,
-            "taken": workshop.seats_taken,
-            "capacity": workshop.effective_capacity,
-        }
-        return workshop.pk, label
-
-    def _grouped_by_event(self, workshops: list[Workshop], grouped: bool) -> list:
-        if not grouped:
-            return [self._option(w) for w in workshops]
-        events = list(dict.fromkeys(w.event for w in workshops))
-        return [
-            (event.name, [self._option(w) for w in workshops if w.event_id == event.pk])
-            for event in events
-        ]
-
-    def _post_clean(self):
-        # No model validation: the form builds no instance (its fields only share the model's
-        # names), and the services check the rules and the database's constraints back them.
-        pass
-
-    def pass_field_names(self) -> list[str]:
-        return [name for name in self.fields if name.startswith("pass_")]
-
-    def chosen_workshops(self) -> list[Workshop]:
-        return [self.workshops[self.cleaned_data[name]] for name in self.pass_field_names()]
-
-    def clean(self):
-        cleaned = super().clean()
-        event, email = cleaned.get("event"), cleaned.get("email")
-        if (
-            event
-            and email
-            and Registration.objects.confirmed().filter(event=event, email__iexact=email).exists()
-        ):
-            self.add_error(
-                "email", _("%(email)s är redan anmäld till evenemanget.") % {"email": email}
-            )
-        if self.refused is not None:
-            slot = self.refused.slot
-            field = pass_field_name(slot) if slot is not None else None
-            self.add_error(field if field in self.fields else None, self.refused.message)
-        return cleaned
 
 
 class JoinQueueForm(forms.Form):

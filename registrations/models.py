@@ -53,6 +53,10 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(condition=Q(consent=True), name="registration_requires_consent"),
         ]
+        permissions = [
+            ("export_registrations", _("Kan ladda ner anmälningar (CSV och Excel)")),
+            ("view_rosters", _("Kan skriva ut närvarolistor")),
+        ]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -43,6 +43,33 @@ def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> Query
     return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
 
 
+@dataclass(frozen=True)
+class Seats:
+    """How full a workshop (or a pass) is: seats `taken` by confirmed registrations, of
+    `capacity`."""
+
+    taken: int
+    capacity: int
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> "Seats":
+        """For a workshop counted by with_seats_taken or workshops_to_show (`seats_taken`)."""
+        return cls(workshop.seats_taken, workshop.effective_capacity)
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def overbooked_by(self) -> int:
+        """Registered beyond the seats (an organiser lowered them and confirmed), else 0."""
+        return max(self.taken - self.capacity, 0)
+
+    @property
+    def fill_percent(self) -> int:
+        return round(100 * self.taken / self.capacity) if self.capacity else 0
+
+
 def with_queue_length(workshops: QuerySet) -> QuerySet:
     """Annotate `queue_length` in the same query (a subquery, so it does not multiply the
     rows that with_seats_taken counts)."""
@@ -214,6 +241,10 @@ class PassSummary:
     workshops: list[Workshop]  # annotated with seats_taken and queue_length
 
     @property
+    def rows(self) -> list[tuple[Workshop, Seats]]:
+        return [(w, Seats.of(w)) for w in self.workshops]
+
+    @property
     def seats_taken(self) -> int:
         return sum(w.seats_taken for w in self.workshops)
 
@@ -223,11 +254,11 @@ class PassSummary:
 
     @property
     def seats_free(self) -> int:
-        return sum(w.seats_left for w in self.workshops)
+        return sum(seats.left for _, seats in self.rows)
 
     @property
     def fill_percent(self) -> int:
-        return round(100 * self.seats_taken / self.capacity) if self.capacity else 0
+        return Seats(self.seats_taken, self.capacity).fill_percent
 
     @property
     def queue_length(self) -> int:
@@ -324,7 +355,7 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
     )
     offers: dict[int, QueueOffer] = {}
     for workshop in workshops:
-        if workshop.seats_left <= 0:
+        if Seats.of(workshop).left <= 0:
             offers.setdefault(workshop.slot_id, QueueOffer(workshop.slot, [])).workshops.append(
                 workshop
             )

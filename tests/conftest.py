@@ -116,7 +116,7 @@ def user_in_group(group_name, username):
 
 @pytest.fixture
 def organiser(db):
-    """A member of the Organisers group (created by workshops migration 0003)."""
+    """A member of the Organisers group (created by registrations migration 0006)."""
     return user_in_group("Organisers", "organiser")
 
 

@@ -235,11 +235,6 @@ class Workshop(models.Model):
                 ),
             ),
         ]
-        # Here rather than on Registration, so the registrations app needs no migration.
-        permissions = [
-            ("export_registrations", _("Kan ladda ner anmälningar (CSV och Excel)")),
-            ("view_rosters", _("Kan skriva ut närvarolistor")),
-        ]
         # "The slot belongs to the same event" is a database trigger (migration 0002):
         # a check constraint cannot look into another table.
 
@@ -258,21 +253,6 @@ class Workshop(models.Model):
     @property
     def effective_capacity(self) -> int:
         return self.capacity if self.capacity is not None else self.room.capacity
-
-    # The two below need `seats_taken`, annotated by registrations.selectors.with_seats_taken.
-    @property
-    def seats_left(self) -> int:
-        return max(self.effective_capacity - self.seats_taken, 0)
-
-    @property
-    def overbooked_by(self) -> int:
-        """Registered beyond the seats (an organiser lowered them and confirmed), else 0."""
-        return max(self.seats_taken - self.effective_capacity, 0)
-
-    @property
-    def fill_percent(self) -> int:
-        capacity = self.effective_capacity
-        return round(100 * self.seats_taken / capacity) if capacity else 0
 
     def ordered_presenters(self):
         """Presenters in printed order (uses the prefetch from for_programme when present)."""

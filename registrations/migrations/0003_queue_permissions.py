@@ -1,6 +1,8 @@
-"""The organiser roles (workshops migration 0003) for the waiting list, created after them.
+"""The organiser roles (see 0006) on the waiting list.
 
-Organisers see the queues, move people first and remove them; Staff only look.
+Organisers see the queues, move people first and remove them; Staff only look. The groups
+are made here when missing: on a fresh database this is the first migration that needs them.
+On older databases, workshops migration 0003 made them.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -18,16 +20,17 @@ def grant(apps, schema_editor):
     queue = Permission.objects.filter(
         content_type__app_label="registrations", codename__in=ORGANISER_CODENAMES
     )
-    for group in Group.objects.filter(name="Organisers"):
-        group.permissions.add(*queue)
-    for group in Group.objects.filter(name="Staff"):
-        group.permissions.add(*queue.filter(codename="view_queueentry"))
+    organisers, _ = Group.objects.get_or_create(name="Organisers")
+    organisers.permissions.add(*queue)
+    staff, _ = Group.objects.get_or_create(name="Staff")
+    staff.permissions.add(*queue.filter(codename="view_queueentry"))
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("registrations", "0002_queueentry"),
-        ("workshops", "0003_organiser_groups"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -21,8 +21,8 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        # Which made the groups, if they were missing.
         ("registrations", "0003_queue_permissions"),
-        ("workshops", "0003_organiser_groups"),
         (APP_LABEL, "0021_conditional_partial_index_ordering"),
     ]
 

@@ -24,13 +24,13 @@ def test_texts_are_read_once_but_seats_are_counted_on_every_showing(client, smal
     first = small_event.workshops.order_by("slot__number", "number").first()
     with CaptureQueriesContext(connection) as cold:
         client.get(form_url(small_event))
-    before = {w.pk: w.seats_left for w in selectors.workshops_to_show(small_event)}
+    before = {w.pk: selectors.Seats.of(w).left for w in selectors.workshops_to_show(small_event)}
 
     register_people(small_event, 2)
 
     with CaptureQueriesContext(connection) as warm:
         client.get(form_url(small_event))
-    after = {w.pk: w.seats_left for w in selectors.workshops_to_show(small_event)}
+    after = {w.pk: selectors.Seats.of(w).left for w in selectors.workshops_to_show(small_event)}
     assert after[first.pk] == before[first.pk] - 2
     assert len(warm) < len(cold), "texts and presenters come from the kept copy"
 

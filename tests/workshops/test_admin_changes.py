@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from registrations import selectors, services
+from registrations.admin.forms import WorkshopAdminForm
 from tests.conftest import make_event, register_people
-from workshops.forms import WorkshopAdminForm
 from workshops.models import Room, Workshop
 
 

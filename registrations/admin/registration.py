@@ -1,8 +1,8 @@
-"""Organisers' screens: registrations, the event overview, exports and room rosters.
+"""Organisers' screens: registrations, the event overview, exports and room rosters, the
+waiting lists and the e-mail tasks.
 
-Every write goes through registrations.services, so the admin keeps the same rules as the
-site. The overview, rosters and exports are extra admin URLs on RegistrationAdmin; each checks
-its own permission (see workshops/migrations/0003_organiser_groups.py for the two roles).
+The overview, rosters and exports are extra admin URLs on RegistrationAdmin; each checks its
+own permission (see registrations/migrations/0006_organiser_groups.py for the two roles).
 """
 
 from django.contrib import admin, messages
@@ -20,15 +20,16 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+from registrations import emails, exports, selectors, services
+from registrations.models import QUEUE_ORDER, Choice, QueueEntry, Registration
 from workshops.models import Event, TimeSlot, Workshop
 from workshops.selectors import current_event
 
-from . import emails, exports, selectors, services
 from .forms import RegistrationAdminForm, admin_pass_numbers
-from .models import QUEUE_ORDER, Choice, QueueEntry, Registration
+from .refusals import RefusalAdminMixin
 
-EXPORT_PERMISSION = "workshops.export_registrations"
-ROSTER_PERMISSION = "workshops.view_rosters"
+EXPORT_PERMISSION = "registrations.export_registrations"
+ROSTER_PERMISSION = "registrations.view_rosters"
 OVERVIEW_PERMISSION = "workshops.view_workshop"
 # Empty lines at the end of every roster, for people who turn up without registering.
 WALK_IN_LINES = 5
@@ -48,7 +49,7 @@ def event_from(slug: str | None) -> Event:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = [
         "name",
@@ -101,7 +102,8 @@ class RegistrationAdmin(admin.ModelAdmin):
             '<strong class="reglab-cancelled">{}</strong>', registration.get_status_display()
         )
 
-    # Editing: the form's input goes to the services; their refusal becomes a form error.
+    # Editing: the form's input goes to the services; their refusal becomes a form error
+    # (RefusalAdminMixin).
 
     def get_readonly_fields(self, request, obj=None):
         return ["event", "email", "status", "created_at", "recorded_choices"] if obj else []
@@ -137,26 +139,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         # The form declares all its fields (the pass selects are added per event), so none are
         # taken from the model.
         kwargs["fields"] = []
-        form = super().get_form(request, obj, change, **kwargs)
-        refused = getattr(request, "reglab_refused", None)
-        if refused is not None:
-            form = type(form.__name__, (form,), {"refused": refused})
-        return form
+        return super().get_form(request, obj, change, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         # A cancelled registration is history: it can be looked at, not changed.
         if obj is not None and not obj.is_confirmed:
             return False
         return super().has_change_permission(request, obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.RegistrationError as error:
-            # The admin's transaction has been rolled back, so nothing is half-saved (and no
-            # e-mail is queued). Show the same form again, with the services' message in it.
-            request.reglab_refused = error
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

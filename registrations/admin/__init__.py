@@ -1,0 +1,13 @@
+"""The organisers' screens. Every write goes through registrations.services, so the admin
+keeps the same rules as the site.
+
+- registration.py: registrations, the waiting lists, the e-mail tasks, and the overview,
+  rosters and exports (extra URLs on RegistrationAdmin);
+- programme.py: workshops and rooms, whose edits affect people already registered (the rest
+  of the programme's screens are in workshops.admin);
+- refusals.py: how a service's refusal at saving time reaches the organiser, on all of them;
+- forms.py: their forms.
+"""
+
+# Importing the modules registers their screens.
+from . import programme, registration  # noqa: F401

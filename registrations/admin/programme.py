@@ -1,0 +1,193 @@
+"""The organisers' screens for workshops and rooms.
+
+Their edits change what people registered have (seats, room, pass), so they go through
+registrations.services and are registered from this app. The rest of the programme's screens
+are in workshops.admin.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from registrations import services
+from registrations.selectors import Seats, with_queue_length, with_seats_taken
+from workshops.models import Room, Workshop, WorkshopPresenter
+
+from .forms import RoomAdminForm, WorkshopAdminForm
+from .refusals import RefusalAdminMixin
+from .registration import EXPORT_PERMISSION, ROSTER_PERMISSION
+
+
+class ProgrammeChangeAdmin(RefusalAdminMixin, admin.ModelAdmin):
+    """The service decides on the save; the form shows a confirmation box only when one of
+    the service's refusals asks for it."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # A confirmation box is on the page only when a refusal asks for it: after the form
+        # was checked, so the fieldsets (fixed before that) lose the boxes not asked for.
+        adminform = context["adminform"]
+        left_off = adminform.form.confirmations_not_asked()
+        adminform.fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in left_off]})
+            for name, options in adminform.fieldsets
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+@admin.register(Room)
+class RoomAdmin(ProgrammeChangeAdmin):
+    form = RoomAdminForm
+    list_display = ["name", "capacity"]
+    search_fields = ["name"]
+    fields = ["name", "capacity", "confirm_overbooking"]
+
+    def save_model(self, request, obj, form, change):
+        # More seats move the queues in; fewer than registered needs the confirmation.
+        services.save_room(room=obj, confirm_overbooking=form.cleaned_data["confirm_overbooking"])
+
+
+class WorkshopPresenterInline(admin.TabularInline):
+    model = WorkshopPresenter
+    extra = 1
+    autocomplete_fields = ["presenter"]
+    fields = ["order", "presenter", "role"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(ProgrammeChangeAdmin):
+    form = WorkshopAdminForm
+    list_display = [
+        "code_display",
+        "title",
+        "slot_display",
+        "room",
+        "presenter_names",
+        "seats_display",
+        "queue_length_display",
+        "roster_link",
+    ]
+    list_display_links = ["code_display", "title"]
+    list_filter = ["event", "slot", "room"]
+    search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
+    ordering = ["event", "number"]
+    inlines = [WorkshopPresenterInline]
+    actions = ["export_xlsx", "export_csv", "print_rosters"]
+    fieldsets = [
+        (None, {"fields": ["event", "number", "title", "description"]}),
+        (
+            _("Tid och plats"),
+            {
+                "fields": [
+                    "slot",
+                    "room",
+                    "capacity",
+                    "registered_display",
+                    "confirm_overbooking",
+                    "move_participants",
+                ]
+            },
+        ),
+        (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
+    ]
+
+    readonly_fields = ["registered_display"]
+
+    class Media:
+        css = {"all": ["css/reglab-admin.css"]}
+
+    def get_queryset(self, request):
+        # seats_taken is counted in the list's own query, whatever the number of rows.
+        return with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+
+    def save_model(self, request, obj, form, change):
+        # Possibly more seats (the queue moves in), fewer, or a new room or pass for the
+        # people registered: the service decides, with the organiser's confirmations.
+        services.save_workshop(
+            workshop=obj,
+            confirm_overbooking=form.cleaned_data["confirm_overbooking"],
+            move_participants=form.cleaned_data["move_participants"],
+        )
+
+    def get_list_display(self, request):
+        if request.user.has_perm(ROSTER_PERMISSION):
+            return self.list_display
+        return [name for name in self.list_display if name != "roster_link"]
+
+    @admin.display(description=_("kod"), ordering="number")
+    def code_display(self, workshop):
+        return workshop.code
+
+    @admin.display(description=_("pass"), ordering="slot__number")
+    def slot_display(self, workshop):
+        return workshop.slot.label
+
+    @admin.display(description=_("medverkande"))
+    def presenter_names(self, workshop):
+        return ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
+
+    @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
+    def seats_display(self, workshop):
+        seats = Seats.of(workshop)
+        return format_html(
+            '<meter min="0" max="100" low="75" high="90" optimum="0" value="{}" '
+            'aria-hidden="true"></meter> {}\u00a0/\u00a0{} <small>({}\u00a0%)</small>',
+            seats.fill_percent,
+            seats.taken,
+            seats.capacity,
+            seats.fill_percent,
+        )
+
+    @admin.display(description=_("berörs av ändringar"))
+    def registered_display(self, workshop):
+        # Before the organiser edits the pass, room or seats: who would be affected.
+        if workshop is None or workshop.pk is None:
+            return "–"
+        return gettext("%(taken)s anmälda, %(queued)s i kö") % {
+            "taken": workshop.seats_taken,
+            "queued": workshop.queue_length,
+        }
+
+    @admin.display(description=_("i kö"), ordering="queue_length")
+    def queue_length_display(self, workshop):
+        return workshop.queue_length
+
+    @admin.display(description=_("närvarolista"))
+    def roster_link(self, workshop):
+        url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
+        return format_html('<a href="{}">{}</a>', url, gettext("Skriv ut"))
+
+    # Actions on the selected workshops; they lead to the same pages as the overview's links.
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def has_rosters_permission(self, request):
+        return request.user.has_perm(ROSTER_PERMISSION)
+
+    def _for_one_event(self, request, queryset, url_name, *args):
+        events = {w.event for w in queryset}
+        if len(events) != 1:
+            self.message_user(
+                request, gettext("Välj workshoppar från ett evenemang i taget."), messages.ERROR
+            )
+            return None
+        (event,) = events
+        query = urlencode([("workshop", w.pk) for w in queryset])
+        return redirect(f"{reverse(url_name, args=[event.slug, *args])}?{query}")
+
+    @admin.action(description=_("Ladda ner anmälningar till valda (Excel)"), permissions=["export"])
+    def export_xlsx(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_export", "xlsx")
+
+    @admin.action(description=_("Ladda ner anmälningar till valda (CSV)"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_export", "csv")
+
+    @admin.action(description=_("Skriv ut närvarolistor för valda"), permissions=["rosters"])
+    def print_rosters(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_rosters")
