@@ -15,13 +15,12 @@ from workshops.models import Event, TimeSlot, Workshop
 from . import services
 from .cards import OptionText, option_text
 from .models import Registration
-from .selectors import with_seats_taken
+from .selectors import is_full, seats_free, with_seats_taken
 
 
 @dataclass
 class WorkshopOption:
-    workshop: Workshop
-    seats_left: int
+    workshop: Workshop  # annotated with seats_taken
     checked: bool
     # The person's own workshop in this pass (change form): kept even when it is full.
     current: bool = False
@@ -31,8 +30,12 @@ class WorkshopOption:
     queue_place: int | None = None
 
     @property
+    def seats_left(self) -> int:
+        return seats_free(self.workshop, self.workshop.seats_taken)
+
+    @property
     def full(self) -> bool:
-        return self.seats_left <= 0
+        return is_full(self.workshop, self.workshop.seats_taken)
 
     @property
     def disabled(self) -> bool:
@@ -148,7 +151,6 @@ class RegistrationForm(forms.Form):
             options = [
                 WorkshopOption(
                     workshop=w,
-                    seats_left=w.effective_capacity - w.seats_taken,
                     checked=str(value) == str(w.pk),
                     current=self.current.get(slot.pk) == w.pk,
                     queued=str(w.pk) in queued,

@@ -16,44 +16,54 @@ from workshops.selectors import programme_version
 from .models import Choice, QueueEntry, Registration
 
 
-def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
-    """Confirmed seats per workshop id (workshops with none are absent), in one query."""
-    choices = Choice.objects.filter(
-        workshop_id__in=list(workshop_ids), registration__status=Registration.Status.CONFIRMED
-    )
-    if exclude_registration is not None:
-        choices = choices.exclude(registration=exclude_registration)
-    rows = (
-        choices.order_by()
-        .values("workshop_id")
-        .annotate(n=Count("id"))
-        .values_list("workshop_id", "n")
-    )
-    return dict(rows)
-
-
-def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
-    """Annotate `seats_taken`: choices of confirmed registrations, counted in the same query.
+def seats(*, exclude_registration=None) -> QuerySet:
+    """What a seat is, for every count of them: a choice of a confirmed registration.
 
     Cancelled registrations keep their choices for the record; they hold no seat.
     """
-    confirmed = Q(choices__registration__status=Registration.Status.CONFIRMED)
+    choices = Choice.objects.filter(registration__status=Registration.Status.CONFIRMED)
     if exclude_registration is not None:
-        confirmed &= ~Q(choices__registration=exclude_registration)
-    return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
+        choices = choices.exclude(registration=exclude_registration)
+    return choices
+
+
+def _per_workshop(rows: QuerySet) -> QuerySet:
+    return rows.order_by().values("workshop_id").annotate(n=Count("id"))
+
+
+def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
+    """Seats taken per workshop id (workshops with none are absent), in one query."""
+    taken = seats(exclude_registration=exclude_registration).filter(
+        workshop_id__in=list(workshop_ids)
+    )
+    return dict(_per_workshop(taken).values_list("workshop_id", "n"))
+
+
+def _count_in_same_query(rows: QuerySet):
+    """Per workshop row, how many of `rows` point at it: a subquery, so that two counts
+    annotated on one queryset do not multiply each other's rows."""
+    return Coalesce(Subquery(_per_workshop(rows.filter(workshop=OuterRef("pk"))).values("n")), 0)
+
+
+def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
+    """Annotate `seats_taken`, counted in the same query from the same `seats`."""
+    taken = seats(exclude_registration=exclude_registration)
+    return workshops.annotate(seats_taken=_count_in_same_query(taken))
 
 
 def with_queue_length(workshops: QuerySet) -> QuerySet:
-    """Annotate `queue_length` in the same query (a subquery, so it does not multiply the
-    rows that with_seats_taken counts)."""
-    lengths = (
-        QueueEntry.objects.filter(workshop=OuterRef("pk"))
-        .order_by()
-        .values("workshop")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return workshops.annotate(queue_length=Coalesce(Subquery(lengths), 0))
+    """Annotate `queue_length` in the same query."""
+    return workshops.annotate(queue_length=_count_in_same_query(QueueEntry.objects.all()))
+
+
+def seats_free(workshop: Workshop, taken: int) -> int:
+    """Free seats with `taken` of them taken; an overbooked workshop has none, not fewer."""
+    return max(workshop.effective_capacity - taken, 0)
+
+
+def is_full(workshop: Workshop, taken: int) -> bool:
+    """The one meaning of "full" (no free seat), asked by the forms, queues and services."""
+    return seats_free(workshop, taken) == 0
 
 
 def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet:
@@ -104,19 +114,10 @@ def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Worksh
 
     Copies, so requests served side by side by one process never share a seat count.
     """
-    confirmed = Choice.objects.filter(
-        workshop__event=event, registration__status=Registration.Status.CONFIRMED
-    )
-    if exclude_registration is not None:
-        confirmed = confirmed.exclude(registration=exclude_registration)
-    taken = dict(
-        confirmed.order_by()
-        .values("workshop_id")
-        .annotate(n=Count("id"))
-        .values_list("workshop_id", "n")
-    )
+    programme = _programme_to_show(event)
+    taken = seats_taken((w.pk for w in programme), exclude_registration=exclude_registration)
     shown = []
-    for workshop in _programme_to_show(event):
+    for workshop in programme:
         workshop = copy.copy(workshop)
         workshop.seats_taken = taken.get(workshop.pk, 0)
         shown.append(workshop)
@@ -159,9 +160,7 @@ def export_choices(
 
     Everything an export row shows is joined in, so any number of rows is one query.
     """
-    choices = Choice.objects.filter(
-        registration__event=event, registration__status=Registration.Status.CONFIRMED
-    )
+    choices = seats().filter(registration__event=event)
     if slot is not None:
         choices = choices.filter(slot=slot)
     if workshops is not None:
@@ -191,9 +190,7 @@ def rosters(workshops: QuerySet) -> list[Roster]:
     """Each workshop with its confirmed participants in alphabetical order, in three queries."""
     workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
     by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
-    choices = Choice.objects.filter(
-        workshop__in=workshops, registration__status=Registration.Status.CONFIRMED
-    ).select_related("registration")
+    choices = seats().filter(workshop__in=workshops).select_related("registration")
     for choice in choices:
         by_workshop[choice.workshop_id].append(choice.registration)
     return [
@@ -223,7 +220,7 @@ class PassSummary:
 
     @property
     def seats_free(self) -> int:
-        return sum(w.seats_left for w in self.workshops)
+        return sum(seats_free(w, w.seats_taken) for w in self.workshops)
 
     @property
     def fill_percent(self) -> int:
@@ -324,7 +321,7 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
     )
     offers: dict[int, QueueOffer] = {}
     for workshop in workshops:
-        if workshop.seats_left <= 0:
+        if is_full(workshop, workshop.seats_taken):
             offers.setdefault(workshop.slot_id, QueueOffer(workshop.slot, [])).workshops.append(
                 workshop
             )

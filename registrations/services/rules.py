@@ -91,7 +91,7 @@ def check_seats(
     """
     over = {}
     for workshop in workshops:
-        full = taken.get(workshop.pk, 0) >= workshop.effective_capacity
+        full = selectors.is_full(workshop, taken.get(workshop.pk, 0))
         if full and not allow_over_capacity:
             raise RegistrationError(full_message(workshop), slot=workshop.slot, workshop=workshop)
         over[workshop.pk] = full
