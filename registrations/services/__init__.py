@@ -22,6 +22,7 @@ from .queue import (
     one_queue_per_pass_message,
 )
 from .registration import RegistrationResult, cancel, change_choices, register, resend_link
+from .rules import check_window
 
 __all__ = [
     "ANONYMISED_NAME",
@@ -30,6 +31,7 @@ __all__ = [
     "anonymise",
     "cancel",
     "change_choices",
+    "check_window",
     "erase",
     "fill_freed_seats",
     "join_queue",

@@ -22,6 +22,9 @@ from .errors import RegistrationError
 
 
 def check_window(event: Event) -> None:
+    """The registration window, the one rule (and message) for registering, changing and
+    queueing; Event.is_registration_open is its date test, also used to choose what a page
+    shows (the form or when registration opens)."""
     if not event.is_registration_open():
         raise RegistrationError(_("Anmälan till %(event)s är inte öppen.") % {"event": event})
 
