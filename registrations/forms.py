@@ -130,7 +130,7 @@ class RegistrationForm(forms.Form):
                 choices=[(w.pk, w.code) for w in self.workshops if w.slot_id == slot.pk],
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": _("Välj en workshop under %(slot)s.") % {"slot": slot.label},
+                    "required": services.missing_choice_message(slot),
                     "invalid_choice": _("Välj en av workshopparna under %(slot)s.")
                     % {"slot": slot.label},
                 },
@@ -293,19 +293,19 @@ class RegistrationAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         event, email = cleaned.get("event"), cleaned.get("email")
-        if (
-            event
-            and email
-            and Registration.objects.confirmed().filter(event=event, email__iexact=email).exists()
-        ):
-            self.add_error(
-                "email", _("%(email)s är redan anmäld till evenemanget.") % {"email": email}
-            )
+        if event and email:
+            try:
+                services.refuse_if_registered(event=event, email=email)
+            except services.RegistrationError as error:
+                self._show_refusal(error)
         if self.refused is not None:
-            slot = self.refused.slot
-            field = pass_field_name(slot) if slot is not None else None
-            self.add_error(field if field in self.fields else None, self.refused.message)
+            self._show_refusal(self.refused)
         return cleaned
+
+    def _show_refusal(self, error: services.RegistrationError) -> None:
+        """At the input it names, or the pass it concerns, else above the form."""
+        field = error.field or (pass_field_name(error.slot) if error.slot is not None else None)
+        self.add_error(field if field in self.fields else None, error.message)
 
 
 class JoinQueueForm(forms.Form):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from reglab.locking import lock_rows
-from workshops.models import Event, Workshop
+from workshops.models import Event, TimeSlot, Workshop
 
 from .. import selectors
 from ..models import Registration
@@ -47,10 +47,13 @@ def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int,
         by_slot[workshop.slot_id] = workshop
     for slot in slots:
         if slot.pk not in by_slot:
-            raise RegistrationError(
-                _("Välj en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
-            )
+            raise RegistrationError(missing_choice_message(slot), slot=slot)
     return by_slot
+
+
+def missing_choice_message(slot: TimeSlot) -> str:
+    # Also the form's, which says it with the other mistakes before asking the services.
+    return _("Välj en workshop under %(slot)s.") % {"slot": slot.label}
 
 
 def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
