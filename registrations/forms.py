@@ -49,7 +49,9 @@ class WorkshopOption:
     def text(self) -> OptionText:
         slot = self.workshop.slot
         return option_text(
-            self.workshop, input_name=pass_field_name(slot), queue_name=queue_field_name(slot)
+            self.workshop,
+            input_name=pass_field_name(slot.number),
+            queue_name=queue_field_name(slot.number),
         )
 
 
@@ -60,13 +62,14 @@ class PassGroup:
     options: list[WorkshopOption]
 
 
-def pass_field_name(slot: TimeSlot) -> str:
-    return f"pass_{slot.number}"
+def pass_field_name(number: int) -> str:
+    """The input of pass `number`: the site's radio group, the admin's select."""
+    return f"pass_{number}"
 
 
-def queue_field_name(slot: TimeSlot) -> str:
+def queue_field_name(number: int) -> str:
     """The "Ställ mig i kö" checkboxes of a pass; their problems are shown at the pass."""
-    return f"queue_{slot.number}"
+    return f"queue_{number}"
 
 
 def email_field(**kwargs) -> forms.EmailField:
@@ -124,7 +127,7 @@ class RegistrationForm(forms.Form):
             if workshop.slot not in self.slots:
                 self.slots.append(workshop.slot)
         for slot in self.slots:
-            self.fields[pass_field_name(slot)] = forms.TypedChoiceField(
+            self.fields[pass_field_name(slot.number)] = forms.TypedChoiceField(
                 label=str(slot),
                 coerce=int,
                 choices=[(w.pk, w.code) for w in self.workshops if w.slot_id == slot.pk],
@@ -136,7 +139,7 @@ class RegistrationForm(forms.Form):
                 },
             )
             if current and slot.pk in current:
-                self.initial[pass_field_name(slot)] = current[slot.pk]
+                self.initial[pass_field_name(slot.number)] = current[slot.pk]
         if change:
             # Changing keeps the address (it identifies the registration) and the consent given.
             del self.fields["email"]
@@ -145,7 +148,7 @@ class RegistrationForm(forms.Form):
     def pass_groups(self) -> list[PassGroup]:
         groups = []
         for slot in self.slots:
-            field = self[pass_field_name(slot)]
+            field = self[pass_field_name(slot.number)]
             value = field.value()
             queued = set(self._queue_values(slot))
             options = [
@@ -164,11 +167,11 @@ class RegistrationForm(forms.Form):
 
     def chosen_workshops(self) -> list[Workshop]:
         by_id = {w.pk: w for w in self.workshops}
-        return [by_id[self.cleaned_data[pass_field_name(slot)]] for slot in self.slots]
+        return [by_id[self.cleaned_data[pass_field_name(slot.number)]] for slot in self.slots]
 
     def _queue_values(self, slot: TimeSlot) -> list[str]:
         if self.is_bound:
-            return self.data.getlist(queue_field_name(slot))
+            return self.data.getlist(queue_field_name(slot.number))
         return [str(self.queued[slot.pk])] if slot.pk in self.queued else []
 
     def clean(self):
@@ -179,13 +182,15 @@ class RegistrationForm(forms.Form):
         for slot in self.slots:
             if len(set(self._queue_values(slot))) > 1:
                 # The service refuses this too; said here, it comes with the other errors.
-                self.add_error(pass_field_name(slot), services.one_queue_per_pass_message(slot))
+                self.add_error(
+                    pass_field_name(slot.number), services.one_queue_per_pass_message(slot)
+                )
                 continue
             for value in self._queue_values(slot):
                 workshop = by_id.get(value)
                 if workshop is None or workshop.slot_id != slot.pk:
                     self.add_error(
-                        pass_field_name(slot),
+                        pass_field_name(slot.number),
                         _("Välj en av de fulla workshopparna under %(slot)s att köa till.")
                         % {"slot": slot.label},
                     )
@@ -242,7 +247,7 @@ class RegistrationAdminForm(forms.ModelForm):
             self.initial.update(name=registration.name, organisation=registration.organisation)
             self.initial.update(
                 {
-                    f"pass_{choice.slot.number}": choice.workshop_id
+                    pass_field_name(choice.slot.number): choice.workshop_id
                     for choice in registration.choices.select_related("slot")
                 }
             )
@@ -253,9 +258,11 @@ class RegistrationAdminForm(forms.ModelForm):
             .order_by("event__date", "event_id", "slot__number", "number")
         )
         self.workshops = {w.pk: w for w in workshops}
+        self._pass_names = []
         for number in admin_pass_numbers(events):
             in_pass = [w for w in workshops if w.slot.number == number]
-            self.fields[f"pass_{number}"] = forms.TypedChoiceField(
+            self._pass_names.append(pass_field_name(number))
+            self.fields[pass_field_name(number)] = forms.TypedChoiceField(
                 label=str(in_pass[0].slot) if len(events) == 1 else _("Pass %s") % number,
                 coerce=int,
                 choices=[("", "---------"), *self._grouped_by_event(in_pass, len(events) > 1)],
@@ -285,7 +292,7 @@ class RegistrationAdminForm(forms.ModelForm):
         pass
 
     def pass_field_names(self) -> list[str]:
-        return [name for name in self.fields if name.startswith("pass_")]
+        return self._pass_names
 
     def chosen_workshops(self) -> list[Workshop]:
         return [self.workshops[self.cleaned_data[name]] for name in self.pass_field_names()]
@@ -304,7 +311,9 @@ class RegistrationAdminForm(forms.ModelForm):
 
     def _show_refusal(self, error: services.RegistrationError) -> None:
         """At the input it names, or the pass it concerns, else above the form."""
-        field = error.field or (pass_field_name(error.slot) if error.slot is not None else None)
+        field = error.field or (
+            pass_field_name(error.slot.number) if error.slot is not None else None
+        )
         self.add_error(field if field in self.fields else None, error.message)
 
 

@@ -46,7 +46,7 @@ def private_page(view):
 
 
 def _apply_rule_error(form, error: services.RegistrationError) -> None:
-    field = pass_field_name(error.slot) if error.slot is not None else None
+    field = pass_field_name(error.slot.number) if error.slot is not None else None
     form.add_error(field, error.message)
 
 
