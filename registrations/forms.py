@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
-from .cards import OptionText, option_text
 from .models import Registration
+from .option_texts import OptionText, option_text
 from .selectors import is_full, seats_free, with_seats_taken
 
 

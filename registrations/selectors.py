@@ -2,7 +2,6 @@
 
 import copy
 import datetime
-import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
+from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
-from workshops.selectors import programme_version
 
 from .models import Choice, QueueEntry, Registration
 
@@ -87,26 +86,16 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
     )
 
 
-# The form's texts, rooms and presenters change only when organisers edit the programme, but
-# reading them is most of the cost of showing the form. Each process keeps them per event and
-# programme version (workshops.selectors.programme_version, bumped by every edit) for at most
-# SHOWN_PROGRAMME_SECONDS: at once everywhere with a shared cache (Redis), within that bound with
-# per-process memory. Only what is shown comes from here; the choices a submission is checked
-# against (workshops_to_choose) and the services' checks always read the database.
-SHOWN_PROGRAMME_SECONDS = 60
-_shown_programme: dict[int, tuple[int, float, list[Workshop]]] = {}
-
-
 def _programme_to_show(event: Event) -> list[Workshop]:
-    version = programme_version()
-    kept = _shown_programme.get(event.pk)
-    if kept is not None and kept[0] == version and kept[1] > time.monotonic():
-        return kept[2]
-    workshops = list(
-        Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+    # The form's texts, rooms and presenters change only when organisers edit the programme,
+    # but reading them is most of the cost of showing the form: kept (reglab.caches). Only
+    # what is shown comes from here, never what a submission is checked against.
+    return caches.kept_for_programme(
+        ("form-workshops", event.pk),
+        lambda: list(
+            Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+        ),
     )
-    _shown_programme[event.pk] = (version, time.monotonic() + SHOWN_PROGRAMME_SECONDS, workshops)
-    return workshops
 
 
 def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Workshop]:
