@@ -16,7 +16,9 @@ def year_choices() -> list[tuple[int, int]]:
 
 
 class BootstrapMixin:
-    """Bootstrap classes on every widget, and the invalid look on fields with errors."""
+    """Bootstrap classes on every widget, and the invalid look on fields with errors, for a
+    form whose template lays its inputs out itself (the points rows); crispy-forms renders
+    the others, like the registration form."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -35,7 +37,7 @@ class BootstrapMixin:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
-class ProposalForm(BootstrapMixin, forms.Form):
+class ProposalForm(forms.Form):
     # Fields in the order the page shows them, so the error summary reads in that order too.
     title = forms.CharField(label=_("Titel"), max_length=300)
     format = forms.ChoiceField(
@@ -77,7 +79,7 @@ class ProposalForm(BootstrapMixin, forms.Form):
         return self.cleaned_data["title"].strip()
 
 
-class FilterForm(BootstrapMixin, forms.Form):
+class FilterForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Form"),
         required=False,

@@ -13,14 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
-from .cards import OptionText, option_text
-from .selectors import Seats
+from .option_texts import OptionText, option_text
+from .selectors import is_full, seats_free
 
 
 @dataclass
 class WorkshopOption:
-    workshop: Workshop
-    seats_left: int
+    workshop: Workshop  # annotated with seats_taken
     checked: bool
     # The person's own workshop in this pass (change form): kept even when it is full.
     current: bool = False
@@ -30,8 +29,12 @@ class WorkshopOption:
     queue_place: int | None = None
 
     @property
+    def seats_left(self) -> int:
+        return seats_free(self.workshop, self.workshop.seats_taken)
+
+    @property
     def full(self) -> bool:
-        return self.seats_left <= 0
+        return is_full(self.workshop, self.workshop.seats_taken)
 
     @property
     def disabled(self) -> bool:
@@ -45,7 +48,9 @@ class WorkshopOption:
     def text(self) -> OptionText:
         slot = self.workshop.slot
         return option_text(
-            self.workshop, input_name=pass_field_name(slot), queue_name=queue_field_name(slot)
+            self.workshop,
+            input_name=pass_field_name(slot.number),
+            queue_name=queue_field_name(slot.number),
         )
 
 
@@ -56,13 +61,14 @@ class PassGroup:
     options: list[WorkshopOption]
 
 
-def pass_field_name(slot: TimeSlot) -> str:
-    return f"pass_{slot.number}"
+def pass_field_name(number: int) -> str:
+    """The input of pass `number`: the site's radio group, the admin's select."""
+    return f"pass_{number}"
 
 
-def queue_field_name(slot: TimeSlot) -> str:
+def queue_field_name(number: int) -> str:
     """The "Ställ mig i kö" checkboxes of a pass; their problems are shown at the pass."""
-    return f"queue_{slot.number}"
+    return f"queue_{number}"
 
 
 def email_field(**kwargs) -> forms.EmailField:
@@ -120,19 +126,19 @@ class RegistrationForm(forms.Form):
             if workshop.slot not in self.slots:
                 self.slots.append(workshop.slot)
         for slot in self.slots:
-            self.fields[pass_field_name(slot)] = forms.TypedChoiceField(
+            self.fields[pass_field_name(slot.number)] = forms.TypedChoiceField(
                 label=str(slot),
                 coerce=int,
                 choices=[(w.pk, w.code) for w in self.workshops if w.slot_id == slot.pk],
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": _("Välj en workshop under %(slot)s.") % {"slot": slot.label},
+                    "required": services.missing_choice_message(slot),
                     "invalid_choice": _("Välj en av workshopparna under %(slot)s.")
                     % {"slot": slot.label},
                 },
             )
             if current and slot.pk in current:
-                self.initial[pass_field_name(slot)] = current[slot.pk]
+                self.initial[pass_field_name(slot.number)] = current[slot.pk]
         if change:
             # Changing keeps the address (it identifies the registration) and the consent given.
             del self.fields["email"]
@@ -141,13 +147,12 @@ class RegistrationForm(forms.Form):
     def pass_groups(self) -> list[PassGroup]:
         groups = []
         for slot in self.slots:
-            field = self[pass_field_name(slot)]
+            field = self[pass_field_name(slot.number)]
             value = field.value()
             queued = set(self._queue_values(slot))
             options = [
                 WorkshopOption(
                     workshop=w,
-                    seats_left=Seats.of(w).left,
                     checked=str(value) == str(w.pk),
                     current=self.current.get(slot.pk) == w.pk,
                     queued=str(w.pk) in queued,
@@ -161,11 +166,11 @@ class RegistrationForm(forms.Form):
 
     def chosen_workshops(self) -> list[Workshop]:
         by_id = {w.pk: w for w in self.workshops}
-        return [by_id[self.cleaned_data[pass_field_name(slot)]] for slot in self.slots]
+        return [by_id[self.cleaned_data[pass_field_name(slot.number)]] for slot in self.slots]
 
     def _queue_values(self, slot: TimeSlot) -> list[str]:
         if self.is_bound:
-            return self.data.getlist(queue_field_name(slot))
+            return self.data.getlist(queue_field_name(slot.number))
         return [str(self.queued[slot.pk])] if slot.pk in self.queued else []
 
     def clean(self):
@@ -176,13 +181,15 @@ class RegistrationForm(forms.Form):
         for slot in self.slots:
             if len(set(self._queue_values(slot))) > 1:
                 # The service refuses this too; said here, it comes with the other errors.
-                self.add_error(pass_field_name(slot), services.one_queue_per_pass_message(slot))
+                self.add_error(
+                    pass_field_name(slot.number), services.one_queue_per_pass_message(slot)
+                )
                 continue
             for value in self._queue_values(slot):
                 workshop = by_id.get(value)
                 if workshop is None or workshop.slot_id != slot.pk:
                     self.add_error(
-                        pass_field_name(slot),
+                        pass_field_name(slot.number),
                         _("Välj en av de fulla workshopparna under %(slot)s att köa till.")
                         % {"slot": slot.label},
                     )

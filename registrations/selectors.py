@@ -2,7 +2,6 @@
 
 import copy
 import datetime
-import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,37 +9,45 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
+from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
-from workshops.selectors import programme_version
 
 from .models import Choice, QueueEntry, Registration
 
 
-def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
-    """Confirmed seats per workshop id (workshops with none are absent), in one query."""
-    choices = Choice.objects.filter(
-        workshop_id__in=list(workshop_ids), registration__status=Registration.Status.CONFIRMED
-    )
-    if exclude_registration is not None:
-        choices = choices.exclude(registration=exclude_registration)
-    rows = (
-        choices.order_by()
-        .values("workshop_id")
-        .annotate(n=Count("id"))
-        .values_list("workshop_id", "n")
-    )
-    return dict(rows)
-
-
-def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
-    """Annotate `seats_taken`: choices of confirmed registrations, counted in the same query.
+def seats(*, exclude_registration=None) -> QuerySet:
+    """What a seat is, for every count of them: a choice of a confirmed registration.
 
     Cancelled registrations keep their choices for the record; they hold no seat.
     """
-    confirmed = Q(choices__registration__status=Registration.Status.CONFIRMED)
+    choices = Choice.objects.filter(registration__status=Registration.Status.CONFIRMED)
     if exclude_registration is not None:
-        confirmed &= ~Q(choices__registration=exclude_registration)
-    return workshops.annotate(seats_taken=Count("choices", filter=confirmed))
+        choices = choices.exclude(registration=exclude_registration)
+    return choices
+
+
+def _per_workshop(rows: QuerySet) -> QuerySet:
+    return rows.order_by().values("workshop_id").annotate(n=Count("id"))
+
+
+def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
+    """Seats taken per workshop id (workshops with none are absent), in one query."""
+    taken = seats(exclude_registration=exclude_registration).filter(
+        workshop_id__in=list(workshop_ids)
+    )
+    return dict(_per_workshop(taken).values_list("workshop_id", "n"))
+
+
+def _count_in_same_query(rows: QuerySet):
+    """Per workshop row, how many of `rows` point at it: a subquery, so that two counts
+    annotated on one queryset do not multiply each other's rows."""
+    return Coalesce(Subquery(_per_workshop(rows.filter(workshop=OuterRef("pk"))).values("n")), 0)
+
+
+def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> QuerySet:
+    """Annotate `seats_taken`, counted in the same query from the same `seats`."""
+    taken = seats(exclude_registration=exclude_registration)
+    return workshops.annotate(seats_taken=_count_in_same_query(taken))
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,13 @@ class Seats:
 
     @property
     def left(self) -> int:
+        """Free seats; an overbooked workshop has none, not fewer."""
         return max(self.capacity - self.taken, 0)
+
+    @property
+    def full(self) -> bool:
+        """The one meaning of "full" (no free seat), asked by the forms, queues and services."""
+        return self.left == 0
 
     @property
     def overbooked_by(self) -> int:
@@ -71,16 +84,18 @@ class Seats:
 
 
 def with_queue_length(workshops: QuerySet) -> QuerySet:
-    """Annotate `queue_length` in the same query (a subquery, so it does not multiply the
-    rows that with_seats_taken counts)."""
-    lengths = (
-        QueueEntry.objects.filter(workshop=OuterRef("pk"))
-        .order_by()
-        .values("workshop")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return workshops.annotate(queue_length=Coalesce(Subquery(lengths), 0))
+    """Annotate `queue_length` in the same query."""
+    return workshops.annotate(queue_length=_count_in_same_query(QueueEntry.objects.all()))
+
+
+def seats_free(workshop: Workshop, taken: int) -> int:
+    """Free seats of `workshop` with `taken` of them taken (see Seats.left)."""
+    return Seats(taken, workshop.effective_capacity).left
+
+
+def is_full(workshop: Workshop, taken: int) -> bool:
+    """See Seats.full."""
+    return Seats(taken, workshop.effective_capacity).full
 
 
 def workshops_with_seats(event: Event, *, exclude_registration=None) -> QuerySet:
@@ -104,26 +119,16 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
     )
 
 
-# The form's texts, rooms and presenters change only when organisers edit the programme, but
-# reading them is most of the cost of showing the form. Each process keeps them per event and
-# programme version (workshops.selectors.programme_version, bumped by every edit) for at most
-# SHOWN_PROGRAMME_SECONDS: at once everywhere with a shared cache (Redis), within that bound with
-# per-process memory. Only what is shown comes from here; the choices a submission is checked
-# against (workshops_to_choose) and the services' checks always read the database.
-SHOWN_PROGRAMME_SECONDS = 60
-_shown_programme: dict[int, tuple[int, float, list[Workshop]]] = {}
-
-
 def _programme_to_show(event: Event) -> list[Workshop]:
-    version = programme_version()
-    kept = _shown_programme.get(event.pk)
-    if kept is not None and kept[0] == version and kept[1] > time.monotonic():
-        return kept[2]
-    workshops = list(
-        Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+    # The form's texts, rooms and presenters change only when organisers edit the programme,
+    # but reading them is most of the cost of showing the form: kept (reglab.caches). Only
+    # what is shown comes from here, never what a submission is checked against.
+    return caches.kept_for_programme(
+        ("form-workshops", event.pk),
+        lambda: list(
+            Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+        ),
     )
-    _shown_programme[event.pk] = (version, time.monotonic() + SHOWN_PROGRAMME_SECONDS, workshops)
-    return workshops
 
 
 def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Workshop]:
@@ -131,19 +136,10 @@ def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Worksh
 
     Copies, so requests served side by side by one process never share a seat count.
     """
-    confirmed = Choice.objects.filter(
-        workshop__event=event, registration__status=Registration.Status.CONFIRMED
-    )
-    if exclude_registration is not None:
-        confirmed = confirmed.exclude(registration=exclude_registration)
-    taken = dict(
-        confirmed.order_by()
-        .values("workshop_id")
-        .annotate(n=Count("id"))
-        .values_list("workshop_id", "n")
-    )
+    programme = _programme_to_show(event)
+    taken = seats_taken((w.pk for w in programme), exclude_registration=exclude_registration)
     shown = []
-    for workshop in _programme_to_show(event):
+    for workshop in programme:
         workshop = copy.copy(workshop)
         workshop.seats_taken = taken.get(workshop.pk, 0)
         shown.append(workshop)
@@ -186,9 +182,7 @@ def export_choices(
 
     Everything an export row shows is joined in, so any number of rows is one query.
     """
-    choices = Choice.objects.filter(
-        registration__event=event, registration__status=Registration.Status.CONFIRMED
-    )
+    choices = seats().filter(registration__event=event)
     if slot is not None:
         choices = choices.filter(slot=slot)
     if workshops is not None:
@@ -218,9 +212,7 @@ def rosters(workshops: QuerySet) -> list[Roster]:
     """Each workshop with its confirmed participants in alphabetical order, in three queries."""
     workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
     by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
-    choices = Choice.objects.filter(
-        workshop__in=workshops, registration__status=Registration.Status.CONFIRMED
-    ).select_related("registration")
+    choices = seats().filter(workshop__in=workshops).select_related("registration")
     for choice in choices:
         by_workshop[choice.workshop_id].append(choice.registration)
     return [
@@ -355,7 +347,7 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
     )
     offers: dict[int, QueueOffer] = {}
     for workshop in workshops:
-        if Seats.of(workshop).left <= 0:
+        if Seats.of(workshop).full:
             offers.setdefault(workshop.slot_id, QueueOffer(workshop.slot, [])).workshops.append(
                 workshop
             )

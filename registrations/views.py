@@ -46,7 +46,7 @@ def private_page(view):
 
 
 def _apply_rule_error(form, error: services.RegistrationError) -> None:
-    field = pass_field_name(error.slot) if error.slot is not None else None
+    field = pass_field_name(error.slot.number) if error.slot is not None else None
     form.add_error(field, error.message)
 
 
@@ -62,6 +62,8 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
 @ratelimit("register", limit=REGISTER_LIMIT)
 def register(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
+    # The window's rule is the services' (rules.check_window); outside it this page explains
+    # when registration opens or closed, instead of a form and a refusal.
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
     posted = request.method == "POST"
@@ -155,9 +157,7 @@ def private(request, registration):
 @require_http_methods(["POST"])
 def join_queue(request, registration):
     form = JoinQueueForm(request.POST, event=registration.event)
-    if not registration.event.is_registration_open():
-        messages.error(request, _("Anmälan är stängd, så du kan inte ställa dig i kö."))
-    elif not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("Välj en workshop att köa till."))
     else:
         workshop = form.cleaned_data["workshop"]
@@ -183,8 +183,11 @@ def leave_queue(request, registration, slot_number):
 @require_http_methods(["GET", "POST"])
 def change(request, registration):
     event = registration.event
-    if not event.is_registration_open():
-        messages.info(request, _("Anmälan är stängd, så valen kan inte längre ändras här."))
+    try:
+        # Decided before the form is shown: a closed window sends the person back.
+        services.check_window(event)
+    except services.RegistrationError as error:
+        messages.info(request, error.message)
         return redirect("registrations:private", token=registration.token)
     current = {c.slot_id: c.workshop_id for c in registration.choices.all()}
     places = selectors.queue_places(registration)

@@ -194,9 +194,8 @@ if _tasks not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"REGLAB_TASKS must be one of {', '.join(TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
 
-# Cache (and with it the rate limits): Redis when REDIS_URL is set, else this process's memory.
-# "local" is each process's own memory, for rendered page fragments: their keys carry the
-# programme version, which lives in the default cache, so an edit still shows at once.
+# Cache (the rate limits and the programme version): Redis when REDIS_URL is set, else this
+# process's memory. What each process keeps for itself, and why: reglab/caches.py.
 CACHES = {
     "default": (
         {
@@ -206,7 +205,6 @@ CACHES = {
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
 
 REGLAB_RATELIMIT = envbool("REGLAB_RATELIMIT", True)

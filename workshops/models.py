@@ -8,8 +8,28 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reglab import caches
 
-class EventManager(models.Manager):
+
+class ProgrammeQuerySet(models.QuerySet):
+    """The programme's tables: writes that bypass save() and its signals (workshops.signals)
+    change the programme version too, so nothing kept from it shows the old text."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        caches.programme_changed()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        caches.programme_changed()
+        return created
+
+
+ProgrammeManager = models.Manager.from_queryset(ProgrammeQuerySet)
+
+
+class EventManager(ProgrammeManager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -65,7 +85,7 @@ class Event(models.Model):
             )
 
 
-class TimeSlotManager(models.Manager):
+class TimeSlotManager(ProgrammeManager):
     def get_by_natural_key(self, event_slug, number):
         return self.get(event__slug=event_slug, number=number)
 
@@ -120,7 +140,7 @@ class TimeSlot(models.Model):
             raise ValidationError({"end_time": _("Passet måste sluta efter att det börjat.")})
 
 
-class RoomManager(models.Manager):
+class RoomManager(ProgrammeManager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
@@ -143,7 +163,7 @@ class Room(models.Model):
         return (self.name,)
 
 
-class PresenterManager(models.Manager):
+class PresenterManager(ProgrammeManager):
     def get_by_natural_key(self, name, organisation):
         return self.get(name=name, organisation=organisation)
 
@@ -172,7 +192,7 @@ class Presenter(models.Model):
         return (self.name, self.organisation)
 
 
-class WorkshopQuerySet(models.QuerySet):
+class WorkshopQuerySet(ProgrammeQuerySet):
     def get_by_natural_key(self, event_slug, number):
         return self.get(event__slug=event_slug, number=number)
 
@@ -263,7 +283,7 @@ class Workshop(models.Model):
             raise ValidationError({"slot": _("Passet hör till ett annat evenemang.")})
 
 
-class WorkshopPresenterManager(models.Manager):
+class WorkshopPresenterManager(ProgrammeManager):
     def get_by_natural_key(self, event_slug, number, name, organisation):
         return self.get(
             workshop__event__slug=event_slug,

@@ -1,8 +1,12 @@
-"""Any edit of the programme (in the admin, a fixture, a shell) invalidates its cached page."""
+"""Any edit of the programme (in the admin, a fixture, a shell) changes its version, which
+everything kept from it is keyed by (reglab.caches); writes that bypass save() are seen by
+models.ProgrammeQuerySet."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import models, selectors
+from reglab import caches
+
+from . import models
 
 PROGRAMME_MODELS = (
     models.Event,
@@ -15,7 +19,7 @@ PROGRAMME_MODELS = (
 
 
 def _changed(sender, **kwargs):
-    selectors.programme_changed()
+    caches.programme_changed()
 
 
 def connect() -> None:

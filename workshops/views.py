@@ -1,10 +1,19 @@
-from functools import partial
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from reglab import caches
 
 from . import selectors
 from .models import Event
+
+
+def _passes_html(event: Event) -> str:
+    return render_to_string(
+        "workshops/includes/programme_passes.html",
+        {"event": event, "slots": selectors.programme_by_slot(event)},
+    )
 
 
 def programme(request, event_slug=None):
@@ -12,16 +21,11 @@ def programme(request, event_slug=None):
         event = get_object_or_404(Event, slug=event_slug)
     elif (event := selectors.current_event()) is None:
         raise Http404
-    return render(
-        request,
-        "workshops/programme.html",
-        {
-            "event": event,
-            # Called by the template only when its cached fragment has expired.
-            "slots": partial(selectors.programme_by_slot, event),
-            "programme_version": selectors.programme_version(),
-        },
+    # The passes and workshops change only when organisers edit them.
+    passes = caches.kept_for_programme(
+        ("programme-page", event.pk, get_language()), lambda: _passes_html(event)
     )
+    return render(request, "workshops/programme.html", {"event": event, "passes": passes})
 
 
 def workshop_detail(request, event_slug, number):

@@ -60,7 +60,7 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
             self.initial.update(name=registration.name, organisation=registration.organisation)
             self.initial.update(
                 {
-                    f"pass_{choice.slot.number}": choice.workshop_id
+                    pass_field_name(choice.slot.number): choice.workshop_id
                     for choice in registration.choices.select_related("slot")
                 }
             )
@@ -71,9 +71,11 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
             .order_by("event__date", "event_id", "slot__number", "number")
         )
         self.workshops = {w.pk: w for w in workshops}
+        self._pass_names = []
         for number in admin_pass_numbers(events):
             in_pass = [w for w in workshops if w.slot.number == number]
-            self.fields[f"pass_{number}"] = forms.TypedChoiceField(
+            self._pass_names.append(pass_field_name(number))
+            self.fields[pass_field_name(number)] = forms.TypedChoiceField(
                 label=str(in_pass[0].slot) if len(events) == 1 else _("Pass %s") % number,
                 coerce=int,
                 choices=[("", "---------"), *self._grouped_by_event(in_pass, len(events) > 1)],
@@ -103,7 +105,7 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
         pass
 
     def pass_field_names(self) -> list[str]:
-        return [name for name in self.fields if name.startswith("pass_")]
+        return self._pass_names
 
     def chosen_workshops(self) -> list[Workshop]:
         return [self.workshops[self.cleaned_data[name]] for name in self.pass_field_names()]
@@ -111,19 +113,21 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         event, email = cleaned.get("event"), cleaned.get("email")
-        if (
-            event
-            and email
-            and Registration.objects.confirmed().filter(event=event, email__iexact=email).exists()
-        ):
-            self.add_error(
-                "email", _("%(email)s är redan anmäld till evenemanget.") % {"email": email}
-            )
+        if event and email:
+            try:
+                services.refuse_if_registered(event=event, email=email)
+            except services.RegistrationError as error:
+                self._show_refusal(error)
         if self.refused is not None:
-            slot = self.refused.slot
-            field = pass_field_name(slot) if slot is not None else None
-            self.add_error(field if field in self.fields else None, self.refused.message)
+            self._show_refusal(self.refused)
         return cleaned
+
+    def _show_refusal(self, error: services.RegistrationError) -> None:
+        """At the input it names, or the pass it concerns, else above the form."""
+        field = error.field or (
+            pass_field_name(error.slot.number) if error.slot is not None else None
+        )
+        self.add_error(field if field in self.fields else None, error.message)
 
 
 def confirm_overbooking_field() -> forms.BooleanField:

@@ -21,6 +21,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from registrations import emails, exports, selectors, services
+from registrations.forms import pass_field_name
 from registrations.models import QUEUE_ORDER, Choice, QueueEntry, Registration
 from workshops.models import Event, TimeSlot, Workshop
 from workshops.selectors import current_event
@@ -126,7 +127,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         events = [obj.event] if obj else Event.objects.all()
-        passes = [f"pass_{number}" for number in admin_pass_numbers(events)]
+        passes = [pass_field_name(number) for number in admin_pass_numbers(events)]
         if obj is None:
             person = ["event", "name", "email", "organisation", "consent"]
             choices = [*passes, "allow_over_capacity"]
@@ -171,9 +172,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             )
             if not result.created:
                 # Registered meanwhile by someone else: refuse instead of mailing the person.
-                raise services.RegistrationError(
-                    _("%(email)s är redan anmäld till evenemanget.") % {"email": data["email"]}
-                )
+                raise services.already_registered_error(data["email"])
             obj.pk = result.registration.pk
         obj.refresh_from_db()
         over = [c.workshop.code for c in obj.choices.filter(over_capacity=True)]

@@ -21,21 +21,34 @@ from .queue import (
     move_to_front,
     one_queue_per_pass_message,
 )
-from .registration import RegistrationResult, cancel, change_choices, register, resend_link
+from .registration import (
+    RegistrationResult,
+    already_registered_error,
+    cancel,
+    change_choices,
+    refuse_if_registered,
+    register,
+    resend_link,
+)
+from .rules import check_window, missing_choice_message
 
 __all__ = [
     "ANONYMISED_NAME",
     "RegistrationError",
     "RegistrationResult",
+    "already_registered_error",
     "anonymise",
     "cancel",
     "change_choices",
+    "check_window",
     "erase",
     "fill_freed_seats",
     "join_queue",
     "leave_queue",
+    "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "refuse_if_registered",
     "register",
     "resend_link",
     "room_change_problems",

@@ -197,7 +197,7 @@ def _free_seats_elsewhere(workshop: Workshop) -> dict[int, int]:
         .order_by("number")
     )
     taken = selectors.seats_taken(w.pk for w in others)
-    return {w.pk: max(w.effective_capacity - taken.get(w.pk, 0), 0) for w in others}
+    return {w.pk: selectors.seats_free(w, taken.get(w.pk, 0)) for w in others}
 
 
 def save_workshop(

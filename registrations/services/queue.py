@@ -47,8 +47,8 @@ def fill_freed_seats(
         workshop_id = min(pending)
         pending.discard(workshop_id)
         (workshop,) = rules.lock_workshops([workshop_id])
-        free = workshop.effective_capacity - selectors.seats_taken([workshop_id]).get(
-            workshop_id, 0
+        free = selectors.seats_free(
+            workshop, selectors.seats_taken([workshop_id]).get(workshop_id, 0)
         )
         while free > 0:
             entry = first_in_queue(workshop)
@@ -90,7 +90,7 @@ def add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
             slot=slot,
             workshop=workshop,
         )
-    if selectors.seats_taken([workshop.pk]).get(workshop.pk, 0) < workshop.effective_capacity:
+    if not selectors.is_full(workshop, selectors.seats_taken([workshop.pk]).get(workshop.pk, 0)):
         raise RegistrationError(
             _("%(code)s har lediga platser: välj den i stället för att köa.")
             % {"code": workshop.code},

@@ -33,9 +33,25 @@ def _confirmed_with_address(event: Event, email: str) -> Registration | None:
     return Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
 
 
-def _already_registered(existing: Registration) -> RegistrationResult:
+def _link_instead(existing: Registration) -> RegistrationResult:
     emails.send_later(existing, "already_registered")
     return RegistrationResult(existing, created=False)
+
+
+def already_registered_error(email: str) -> RegistrationError:
+    """What an organiser is told when adding an address that is registered already. (The
+    site tells nobody: `register` mails that address its link instead.)"""
+    return RegistrationError(
+        _("%(email)s är redan anmäld till evenemanget.") % {"email": email}, field="email"
+    )
+
+
+def refuse_if_registered(*, event: Event, email: str) -> None:
+    """The organisers' form asks before saving, to show it with the other input's problems;
+    `register` finds the same registration again when saving (and under the database's
+    unique constraint), and then returns `created=False`."""
+    if _confirmed_with_address(event, email.strip()) is not None:
+        raise already_registered_error(email)
 
 
 def register(
@@ -67,7 +83,7 @@ def register(
         # the same workshops queue behind, are held as briefly as possible.
         existing = _confirmed_with_address(event, email)
         if existing is not None:
-            return _already_registered(existing)
+            return _link_instead(existing)
         if not allow_over_capacity:
             rules.refuse_if_already_full(by_slot.values())
         if queue:
@@ -89,7 +105,7 @@ def register(
             existing = _confirmed_with_address(event, email)
             if existing is None:
                 raise
-            return _already_registered(existing)
+            return _link_instead(existing)
         Choice.objects.bulk_create(
             Choice(
                 registration=registration,

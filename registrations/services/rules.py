@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from reglab.locking import lock_rows
-from workshops.models import Event, Workshop
+from workshops.models import Event, TimeSlot, Workshop
 
 from .. import selectors
 from ..models import Registration
@@ -22,6 +22,9 @@ from .errors import RegistrationError
 
 
 def check_window(event: Event) -> None:
+    """The registration window, the one rule (and message) for registering, changing and
+    queueing; Event.is_registration_open is its date test, also used to choose what a page
+    shows (the form or when registration opens)."""
     if not event.is_registration_open():
         raise RegistrationError(_("Anmälan till %(event)s är inte öppen.") % {"event": event})
 
@@ -44,10 +47,13 @@ def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int,
         by_slot[workshop.slot_id] = workshop
     for slot in slots:
         if slot.pk not in by_slot:
-            raise RegistrationError(
-                _("Välj en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
-            )
+            raise RegistrationError(missing_choice_message(slot), slot=slot)
     return by_slot
+
+
+def missing_choice_message(slot: TimeSlot) -> str:
+    # Also the form's, which says it with the other mistakes before asking the services.
+    return _("Välj en workshop under %(slot)s.") % {"slot": slot.label}
 
 
 def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
@@ -91,7 +97,7 @@ def check_seats(
     """
     over = {}
     for workshop in workshops:
-        full = taken.get(workshop.pk, 0) >= workshop.effective_capacity
+        full = selectors.is_full(workshop, taken.get(workshop.pk, 0))
         if full and not allow_over_capacity:
             raise RegistrationError(full_message(workshop), slot=workshop.slot, workshop=workshop)
         over[workshop.pk] = full

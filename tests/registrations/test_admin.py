@@ -128,6 +128,19 @@ def test_add_refused_for_an_address_already_registered(organiser_client, small_e
     assert len(mail.outbox) == 0
 
 
+def test_a_refusal_naming_the_address_is_shown_at_the_address(small_event):
+    """Registered meanwhile (between the form's check and the save): the services' verdict
+    is shown where the organiser typed the address, as when the form's check found it."""
+    from registrations.admin.forms import RegistrationAdminForm
+
+    refused = services.already_registered_error("anna@example.se")
+    form = type("Refused", (RegistrationAdminForm,), {"refused": refused})(
+        add_data(small_event, 1, 3, 5)
+    )
+    assert not form.is_valid()
+    assert form.errors["email"] == ["anna@example.se är redan anmäld till evenemanget."]
+
+
 def test_add_over_capacity_only_when_allowed_and_then_recorded(organiser_client, tiny):
     register_people(tiny, 1)
     response = organiser_client.post(ADD, add_data(tiny, 1, 4, 6, allow_over_capacity="on"))

@@ -4,8 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations import cards, selectors
+from registrations import option_texts, selectors
 from tests.conftest import register_people
+from workshops.models import Room
 
 
 def form_url(event):
@@ -18,6 +19,13 @@ def test_an_edited_title_shows_on_the_form_at_once(client, programme):
     workshop.title = "En helt ny titel på W1"
     workshop.save()
     assert "En helt ny titel på W1" in client.get(form_url(programme)).text
+
+
+def test_a_room_renamed_by_queryset_update_shows_on_the_form_at_once(client, programme):
+    workshop = programme.workshops.select_related("room").get(number=1)
+    client.get(form_url(programme))
+    Room.objects.filter(pk=workshop.room_id).update(name="Omdöpt lokal")
+    assert "Omdöpt lokal" in client.get(form_url(programme)).text
 
 
 def test_texts_are_read_once_but_seats_are_counted_on_every_showing(client, small_event):
@@ -50,7 +58,7 @@ def test_each_showing_gets_its_own_seat_counts(small_event):
 
 
 def test_an_edited_presenter_and_room_show_on_the_form_at_once(client, programme):
-    """The options' fixed text (registrations/cards.py) is kept by its content."""
+    """The options' fixed text (registrations/option_texts.py) is kept by its content."""
     workshop = programme.workshops.get(number=1)
     presenter = workshop.workshop_presenters.first().presenter
     client.get(form_url(programme))
@@ -66,8 +74,8 @@ def test_an_options_text_is_rendered_once_and_escaped(small_event):
     workshop = small_event.workshops.select_related("slot", "room").first()
     workshop.title = "<script>alert(1)</script> & mer"
     names = {"input_name": "pass_1", "queue_name": "queue_1"}
-    first = cards.option_text(workshop, **names)
-    assert first is cards.option_text(workshop, **names)
+    first = option_texts.option_text(workshop, **names)
+    assert first is option_texts.option_text(workshop, **names)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mer" in first.label
     # No presenters: the info line ends with the room, not with a dangling " · ".
     assert first.info == f" · {workshop.room.name}"

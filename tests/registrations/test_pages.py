@@ -1,6 +1,7 @@
 """The participant's pages: form, thanks, private link, change, cancel, calendar file."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -121,6 +122,17 @@ def test_tampered_workshop_value_is_refused_without_500(client, programme, regis
     response = client.post(register_url, form_data(programme, pass_1=data["pass_2"]))
     assert "Välj en av workshopparna under Pass 1." in response.content.decode()
     assert Registration.objects.count() == 0
+
+
+def test_every_link_in_the_error_summary_leads_to_its_input(client, programme, register_url):
+    html = client.post(register_url, {"email": "fel"}).content.decode()
+    start = html.index('id="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    assert len(targets) == 7  # three passes, name, e-mail, organisation, consent
+    assert [t for t in targets if t not in ids] == []
+    assert html.count('<fieldset class="pass-group has-error" id="id_pass_') == 3
 
 
 def test_closed_registration_says_so(client, programme, register_url):

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 
+from reglab.caches import PROGRAMME_VERSION_KEY, programme_changed, programme_version
 from reglab.ratelimit import hit
-from workshops.selectors import PROGRAMME_VERSION_KEY, programme_changed, programme_version
 
 REDIS_URL = os.environ.get("REGLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 

@@ -71,3 +71,11 @@ def test_programme_page_is_cached_but_shows_an_edit_at_once(client, programme):
     workshop.title = "En helt ny titel"
     workshop.save()
     assert "En helt ny titel" in client.get(url).content.decode()
+
+
+def test_an_edit_that_bypasses_save_shows_at_once(client, programme):
+    """QuerySet.update() sends no signal; the programme's querysets change the version."""
+    url = reverse("workshops:event_programme", args=[programme.slug])
+    client.get(url)
+    Workshop.objects.filter(event=programme, number=7).update(title="Ändrad med update()")
+    assert "Ändrad med update()" in client.get(url).content.decode()

@@ -3,18 +3,19 @@
 A form shows every workshop of the day, and their titles, rooms, presenters and descriptions
 were most of what rendering it cost; in a rush most answers are that form shown again. The
 text is rendered once per process and kept, keyed by the text itself (and the pass and the
-language), so an organiser's edit shows at once and nothing ever needs clearing. What changes
+language; reglab.caches.kept_by_content), so an organiser's edit shows at once and nothing ever
+needs clearing. What changes
 from one request to the next (seats, ticked, disabled, whether it can be queued for) stays in
 the template.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
+from reglab import caches
 from workshops.models import Workshop
 
 
@@ -52,8 +53,7 @@ def option_text(workshop: Workshop, *, input_name: str, queue_name: str) -> Opti
     )
 
 
-# A day has 15 workshops in one or two languages: room for several events and many edits.
-@lru_cache(maxsize=512)
+@caches.kept_by_content
 def _rendered(
     language, input_name, queue_name, code, title, description, room, presenters
 ) -> OptionText:

@@ -1,0 +1,82 @@
+"""Everything reglab keeps between requests, and why none of it shows an edit late.
+
+Several gunicorn workers (processes, each with a few threads) on one or more app servers serve
+the same site. Three things are kept; nothing any decision is made on is among them: a
+submission is checked against the database (registrations.selectors.workshops_to_choose) and
+the services count seats there, under their locks. Seats are counted for every request.
+
+1. The programme version (`programme_version`), in the default cache: Redis with REDIS_URL,
+   shared by every process on every server. It changes on every write to the programme's
+   tables (workshops.models: Event, TimeSlot, Room, Presenter, Workshop, WorkshopPresenter):
+   their save, delete and presenter signals (workshops.signals) and their querysets' update
+   and bulk_create (workshops.models.ProgrammeQuerySet), which bypass save(), call
+   `programme_changed`. It changes again after the commit, so a process that read the tables
+   before the commit does not keep that under the new number. It starts from the clock, so a
+   version made after Redis was emptied never matches one a process still holds. Without
+   Redis (development) each process has its own version and sees only its own edits at once;
+   the others' show within KEPT_SECONDS (2.).
+
+2. Per process, under the version (`kept_for_programme`): what is built from the programme's
+   tables alone, i.e. the programme page's passes (workshops.views) and the workshops the
+   registration form shows (registrations.selectors.workshops_to_show, which hands out
+   copies, each with the seats counted for its request). An entry goes stale when the version
+   differs, and after KEPT_SECONDS at the latest, which bounds an edit the version does not see
+   (raw SQL, a restored backup, another process without Redis).
+
+3. Per process, under its content (`kept_by_content`): each workshop option's rendered text on
+   the registration form (registrations.option_texts), keyed by the strings it is made of. It
+   cannot go stale, since an edit makes a new key; the oldest texts fall out.
+"""
+
+import time
+from collections.abc import Callable, Hashable
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.db import transaction
+
+PROGRAMME_VERSION_KEY = "programme-version"
+KEPT_SECONDS = 60
+
+# A day has 15 workshops in one or two languages: room for several events and many edits.
+kept_by_content = lru_cache(maxsize=512)
+
+_kept: dict[Hashable, tuple[int, float, object]] = {}
+
+
+def _new_version() -> int:
+    return time.time_ns()
+
+
+def programme_version() -> int:
+    """A number that changes whenever the programme is edited."""
+    return cache.get_or_set(PROGRAMME_VERSION_KEY, _new_version, timeout=None)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(PROGRAMME_VERSION_KEY)
+    except ValueError:  # not set yet, or evicted: start a new version
+        cache.set(PROGRAMME_VERSION_KEY, _new_version(), timeout=None)
+
+
+def programme_changed() -> None:
+    """Call on every write to the programme's tables: at once, so this process shows its own
+    edit, and again after the commit, so no other process keeps what it read before it."""
+    _bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump)
+
+
+def kept_for_programme[T](key: Hashable, build: Callable[[], T]) -> T:
+    """`build()`, kept in this process under `key` while the programme version stays the same,
+    for at most KEPT_SECONDS. Threads may share what it returns: it must not be changed."""
+    version = programme_version()
+    now = time.monotonic()
+    kept = _kept.get(key)
+    if kept is not None and kept[0] == version and kept[1] > now:
+        return kept[2]
+    value = build()
+    # Keyed without the version, so each key holds one entry however often the programme changes.
+    _kept[key] = (version, now + KEPT_SECONDS, value)
+    return value
