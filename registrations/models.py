@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -140,3 +141,59 @@ class QueueEntry(models.Model):
 
     def __str__(self):
         return f"{self.workshop.code}: {self.registration}"
+
+
+class AuditEntry(models.Model):
+    """One change to a registration: when, who and what, written by the services in the
+    same transaction as the change itself (registrations.services.audit).
+
+    `summary` names workshops, passes and queues, never the person's name or address, so the
+    trail can stay when the registration is erased or anonymised.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Anmäld")
+        CHANGED = "changed", _("Bytte workshop")
+        DETAILS_CHANGED = "details_changed", _("Ändrade namn eller organisation")
+        OVERRIDE = "override", _("Placerad över platsgränsen")
+        QUEUED = "queued", _("Ställde sig i kö")
+        LEFT_QUEUE = "left_queue", _("Lämnade kön")
+        MOVED_TO_FRONT = "moved_to_front", _("Flyttad först i kön")
+        MOVED_FROM_QUEUE = "moved_from_queue", _("Fick plats från kön")
+        MOVED_BY_PROGRAMME = "moved_by_programme", _("Berörd av programändring")
+        EMAIL_CORRECTED = "email_corrected", _("E-postadressen rättad")
+        CANCELLED = "cancelled", _("Avbokad")
+        ERASED = "erased", _("Raderad av deltagaren")
+        ANONYMISED = "anonymised", _("Anonymiserad")
+
+    class ActorKind(models.TextChoices):
+        PARTICIPANT = "participant", _("deltagaren (privat länk)")
+        ORGANISER = "organiser", _("arrangör")
+        SYSTEM = "system", _("systemet")
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("anmälan"), on_delete=models.CASCADE, related_name="audit"
+    )
+    at = models.DateTimeField(_("när"), auto_now_add=True)
+    action = models.CharField(_("händelse"), max_length=30, choices=Action)
+    actor_kind = models.CharField(_("vem"), max_length=20, choices=ActorKind)
+    # The login, kept by name too: the trail outlives a deleted user account.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inloggning"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("användarnamn"), max_length=150, blank=True)
+    summary = models.CharField(_("vad"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["registration", "at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"

@@ -5,12 +5,14 @@
 - `registration`: register, change, cancel, resend the link;
 - `queue`: the waiting list, and moving queued people into freed seats;
 - `programme`: organisers' edits of rooms and workshops that affect registered people;
-- `personal_data`: erasure and anonymisation.
+- `personal_data`: erasure and anonymisation;
+- `audit`: the trail of who changed what, written by all of the above.
 
 Forms, views and the admin call these functions and show `RegistrationError.message` to people.
 Each write is one transaction: a refused request leaves the database as it was.
 """
 
+from .audit import PARTICIPANT, SYSTEM, Actor
 from .errors import RegistrationError
 from .personal_data import ANONYMISED_NAME, anonymise, erase
 from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
@@ -34,6 +36,9 @@ from .rules import check_window, missing_choice_message
 
 __all__ = [
     "ANONYMISED_NAME",
+    "PARTICIPANT",
+    "SYSTEM",
+    "Actor",
     "RegistrationError",
     "RegistrationResult",
     "already_registered_error",

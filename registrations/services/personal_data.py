@@ -8,6 +8,7 @@ from reglab.locking import lock_rows
 from workshops.models import Event
 
 from ..models import Registration, new_token
+from .audit import PARTICIPANT, SYSTEM, Action, Actor, record
 from .errors import try_again_when_busy
 from .registration import cancel
 
@@ -24,7 +25,13 @@ def _anonymise_one(registration: Registration) -> None:
     registration.save(update_fields=["name", "organisation", "email", "token", "updated_at"])
 
 
-def anonymise(*, event: Event, before: datetime.date | None = None, dry_run: bool = False) -> int:
+def anonymise(
+    *,
+    event: Event,
+    before: datetime.date | None = None,
+    dry_run: bool = False,
+    by: Actor = SYSTEM,
+) -> int:
     """Erase names, e-mail addresses and organisations of an event's registrations.
 
     Status and choices stay, so the number of participants per workshop is kept for
@@ -42,15 +49,17 @@ def anonymise(*, event: Event, before: datetime.date | None = None, dry_run: boo
         locked = lock_rows(registrations, registrations.values_list("pk", flat=True))
         for registration in locked:
             _anonymise_one(registration)
+            record(registration, Action.ANONYMISED, by=by)
     return len(locked)
 
 
-def erase(*, registration: Registration) -> Registration:
+def erase(*, registration: Registration, by: Actor = PARTICIPANT) -> Registration:
     """A participant's own erasure: cancel (freeing the seats) and anonymise, in one go.
 
     No e-mail is sent: the address is gone, and the person has just seen the confirmation.
     """
     with try_again_when_busy(), transaction.atomic():
-        registration = cancel(registration=registration, notify=False)
+        registration = cancel(registration=registration, notify=False, by=by)
         _anonymise_one(registration)
+        record(registration, Action.ERASED, by=by)
     return registration

@@ -16,9 +16,10 @@ from django.utils.translation import ngettext
 from workshops.models import Room, Workshop
 
 from .. import emails, selectors
-from ..models import Choice, QueueEntry, Registration
+from ..models import Choice, Registration
 from . import queue as queues
 from . import rules
+from .audit import SYSTEM, Action, Actor, record
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -67,7 +68,9 @@ def room_change_problems(*, room: Room, confirm_overbooking: bool) -> list[Regis
     return [_overbooking_problem(overbooked)] if overbooked else []
 
 
-def save_room(*, room: Room, confirm_overbooking: bool = False) -> list[Registration]:
+def save_room(
+    *, room: Room, confirm_overbooking: bool = False, by: Actor = SYSTEM
+) -> list[Registration]:
     """Save an organiser's edit of a room. More seats move the queues in; fewer than those
     registered needs `confirm_overbooking`. Returns the people moved in from queues."""
     with try_again_when_busy(), transaction.atomic():
@@ -201,7 +204,11 @@ def _free_seats_elsewhere(workshop: Workshop) -> dict[int, int]:
 
 
 def save_workshop(
-    *, workshop: Workshop, confirm_overbooking: bool = False, move_participants: bool = False
+    *,
+    workshop: Workshop,
+    confirm_overbooking: bool = False,
+    move_participants: bool = False,
+    by: Actor = SYSTEM,
 ) -> list[Registration]:
     """Save an organiser's edit of a workshop; see the note above for who is affected how.
 
@@ -230,15 +237,23 @@ def save_workshop(
         )
         workshop.save()
         if old.slot_id != workshop.slot_id:
-            return _follow_to_new_pass(workshop, old, participants)
+            return _follow_to_new_pass(workshop, old, participants, by=by)
         if old.room_id != workshop.room_id:
+            room = Room.objects.get(pk=workshop.room_id)
             for registration in participants:
+                record(
+                    registration,
+                    Action.MOVED_BY_PROGRAMME,
+                    by=by,
+                    summary=_("%(code)s flyttade till %(room)s")
+                    % {"code": workshop.code, "room": room.name},
+                )
                 emails.send_later(registration, "workshop_moved")
         return queues.fill_freed_seats([workshop.pk])
 
 
 def _follow_to_new_pass(
-    workshop: Workshop, old: Workshop, participants: list[Registration]
+    workshop: Workshop, old: Workshop, participants: list[Registration], *, by: Actor
 ) -> list[Registration]:
     """The workshop now lies in another pass: its participants follow it there, and get the
     freest other workshop of the old pass. Its queue (in the old pass) ends."""
@@ -255,13 +270,33 @@ def _follow_to_new_pass(
         free[placed] -= 1
         in_old.workshop_id, in_old.over_capacity = placed, False
         in_old.save(update_fields=["workshop", "over_capacity"])
+        record(
+            registration,
+            Action.MOVED_BY_PROGRAMME,
+            by=by,
+            summary=_("%(code)s bytte till %(new)s; under %(old)s placerad i W%(placed)s")
+            % {
+                "code": workshop.code,
+                "new": workshop.slot.label,
+                "old": old.slot.label,
+                "placed": Workshop.objects.values_list("number", flat=True).get(pk=placed),
+            },
+        )
         # They queued against their old workshop in the new pass; that wish no longer holds.
-        registration.queue.filter(slot_id=workshop.slot_id).delete()
+        why = _("(workshoppen man hade bytte pass)")
+        queues.leave_queues_of(
+            registration, registration.queue.filter(slot_id=workshop.slot_id), by=by, why=why
+        )
         emails.send_later(registration, "workshop_moved_pass")
     waiting = list(
         Registration.objects.filter(queue__workshop=workshop).select_related("event").distinct()
     )
-    QueueEntry.objects.filter(workshop=workshop).delete()
     for registration in waiting:
+        queues.leave_queues_of(
+            registration,
+            registration.queue.filter(workshop=workshop),
+            by=by,
+            why=_("(kön togs bort när workshoppen bytte pass)"),
+        )
         emails.send_later(registration, "queue_workshop_moved")
     return queues.fill_freed_seats([*released, workshop.pk])

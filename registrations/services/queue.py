@@ -17,6 +17,7 @@ from workshops.models import TimeSlot, Workshop
 from .. import emails, selectors
 from ..models import Choice, QueueEntry, Registration
 from . import rules
+from .audit import PARTICIPANT, SYSTEM, Action, Actor, record
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -55,13 +56,22 @@ def fill_freed_seats(
             if entry is None:
                 break
             choice = lock_first(
-                Choice.objects.filter(registration=entry.registration, slot_id=entry.slot_id)
+                Choice.objects.select_related("workshop").filter(
+                    registration=entry.registration, slot_id=entry.slot_id
+                )
             )
             pending.add(choice.workshop_id)
+            left = choice.workshop.code
             choice.workshop = workshop
             choice.over_capacity = False
             choice.save(update_fields=["workshop", "over_capacity"])
             entry.delete()
+            record(
+                entry.registration,
+                Action.MOVED_FROM_QUEUE,
+                by=SYSTEM,
+                summary=f"{workshop.slot.label}: {left} → {workshop.code}",
+            )
             moved.append(entry.registration)
             free -= 1
     # One e-mail per person, even if they moved in more than one pass.
@@ -71,7 +81,7 @@ def fill_freed_seats(
     return moved
 
 
-def add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
+def add_to_queue(registration: Registration, workshop: Workshop, *, by: Actor) -> QueueEntry:
     """Queue the person for a full workshop whose row the caller has locked.
 
     The messages name the pass, so a form can show them next to it.
@@ -99,7 +109,7 @@ def add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
         )
     try:
         with transaction.atomic():
-            return QueueEntry.objects.create(
+            entry = QueueEntry.objects.create(
                 registration=registration, slot=slot, workshop=workshop
             )
     except IntegrityError:
@@ -107,6 +117,16 @@ def add_to_queue(registration: Registration, workshop: Workshop) -> QueueEntry:
             _("Du står redan i kö under %(slot)s. Lämna den kön först.") % {"slot": slot.label},
             slot=slot,
         ) from None
+    record(registration, Action.QUEUED, by=by, summary=f"{slot.label}: {workshop.code}")
+    return entry
+
+
+def leave_queues_of(registration: Registration, entries, *, by: Actor, why: str = "") -> None:
+    """Delete these queue entries of the person, each recorded in the trail."""
+    for entry in entries.select_related("workshop", "slot"):
+        summary = f"{entry.slot.label}: {entry.workshop.code}"
+        record(registration, Action.LEFT_QUEUE, by=by, summary=f"{summary} {why}".strip())
+        entry.delete()
 
 
 def one_queue_per_pass_message(slot: TimeSlot) -> str:
@@ -116,7 +136,7 @@ def one_queue_per_pass_message(slot: TimeSlot) -> str:
     }
 
 
-def sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
+def sync_queue(registration: Registration, workshops: list[Workshop], *, by: Actor) -> None:
     """Make the person's queues these workshops (their rows locked by the caller).
 
     At most one per pass. An entry for a workshop still wanted keeps its place; the others
@@ -135,29 +155,44 @@ def sync_queue(registration: Registration, workshops: list[Workshop]) -> None:
             "workshop_id", flat=True
         )
     )
-    registration.queue.exclude(workshop_id__in=kept).delete()
+    leave_queues_of(registration, registration.queue.exclude(workshop_id__in=kept), by=by)
     for workshop in sorted(by_slot.values(), key=lambda w: w.slot.number):
         if workshop.pk not in kept:
-            add_to_queue(registration, workshop)
+            add_to_queue(registration, workshop, by=by)
 
 
-def join_queue(*, registration: Registration, workshop: Workshop) -> QueueEntry:
+def join_queue(
+    *, registration: Registration, workshop: Workshop, by: Actor = PARTICIPANT
+) -> QueueEntry:
     """Queue for a full workshop, keeping the confirmed seat; one queue per pass."""
     with try_again_when_busy(), transaction.atomic():
         registration = rules.lock_confirmed(registration)
         rules.check_window(registration.event)
         (workshop,) = rules.lock_workshops([workshop.pk])
-        return add_to_queue(registration, workshop)
+        return add_to_queue(registration, workshop, by=by)
 
 
-def leave_queue(*, registration: Registration, slot: TimeSlot) -> None:
+def leave_queue(*, registration: Registration, slot: TimeSlot, by: Actor = PARTICIPANT) -> None:
     """Leave the queue of this pass; nothing happens if the person was not in it."""
-    QueueEntry.objects.filter(registration=registration, slot=slot).delete()
+    with transaction.atomic():
+        leave_queues_of(registration, registration.queue.filter(slot=slot), by=by)
 
 
-def move_to_front(*, entries: Iterable[QueueEntry]) -> int:
+def move_to_front(*, entries: Iterable[QueueEntry], by: Actor = SYSTEM) -> int:
     """An organiser's decision: these people go first in their queues, recorded with the time."""
-    ids = [e.pk for e in entries]
-    return QueueEntry.objects.filter(pk__in=ids, moved_to_front_at=None).update(
-        moved_to_front_at=timezone.now()
-    )
+    with transaction.atomic():
+        moving = list(
+            QueueEntry.objects.filter(pk__in=[e.pk for e in entries], moved_to_front_at=None)
+            .select_related("registration", "workshop", "slot")
+            .order_by("pk")
+        )
+        for entry in moving:
+            entry.moved_to_front_at = timezone.now()
+            entry.save(update_fields=["moved_to_front_at"])
+            record(
+                entry.registration,
+                Action.MOVED_TO_FRONT,
+                by=by,
+                summary=f"{entry.slot.label}: {entry.workshop.code}",
+            )
+    return len(moving)

@@ -18,6 +18,7 @@ from .. import emails
 from ..models import Choice, Registration
 from . import queue as queues
 from . import rules
+from .audit import PARTICIPANT, Action, Actor, record
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -65,6 +66,7 @@ def register(
     queue: Iterable[Workshop] = (),
     allow_over_capacity: bool = False,
     check_window: bool = True,
+    by: Actor = PARTICIPANT,
 ) -> RegistrationResult:
     """Register a person for one workshop per pass, or tell them (by e-mail) they already are.
 
@@ -115,13 +117,35 @@ def register(
             )
             for slot_id, workshop in by_slot.items()
         )
-        queues.sync_queue(registration, queue)
+        chosen = sorted(by_slot.values(), key=lambda w: w.slot.number)
+        record(
+            registration,
+            Action.CREATED,
+            by=by,
+            summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
+        )
+        _record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
+        queues.sync_queue(registration, queue, by=by)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
 
+def _record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
+    for workshop in workshops:
+        record(
+            registration,
+            Action.OVERRIDE,
+            by=by,
+            summary=_("%(code)s var full") % {"code": workshop.code},
+        )
+
+
 def _take_new_seats(
-    registration: Registration, by_slot: dict[int, Workshop], *, allow_over_capacity: bool
+    registration: Registration,
+    by_slot: dict[int, Workshop],
+    *,
+    allow_over_capacity: bool,
+    by: Actor,
 ) -> tuple[list[Workshop], list[int]]:
     """Give the registration the workshops it does not hold yet (each needs a free seat).
 
@@ -132,12 +156,22 @@ def _take_new_seats(
     over = rules.lock_and_check_seats(
         added, exclude_registration=registration, allow_over_capacity=allow_over_capacity
     )
+    codes = dict(Workshop.objects.filter(pk__in=current.values()).values_list("pk", "number"))
     for workshop in added:
         Choice.objects.update_or_create(
             registration=registration,
             slot_id=workshop.slot_id,
             defaults={"workshop": workshop, "over_capacity": over[workshop.pk]},
         )
+        before = codes.get(current.get(workshop.slot_id))
+        record(
+            registration,
+            Action.CHANGED,
+            by=by,
+            summary=f"{workshop.slot.label}: "
+            + (f"W{before} → {workshop.code}" if before is not None else workshop.code),
+        )
+    _record_overrides(registration, [w for w in added if over[w.pk]], by=by)
     released = [current[w.slot_id] for w in added if w.slot_id in current]
     return added, released
 
@@ -152,6 +186,7 @@ def change_choices(
     allow_over_capacity: bool = False,
     check_window: bool = True,
     notify: bool = True,
+    by: Actor = PARTICIPANT,
 ) -> Registration:
     """Replace a registration's workshops (and, if given, name and organisation).
 
@@ -172,25 +207,36 @@ def change_choices(
         by_slot = rules.check_one_per_pass(registration.event, workshops)
         rules.lock_passes(by_slot)
         added, released = _take_new_seats(
-            registration, by_slot, allow_over_capacity=allow_over_capacity
+            registration, by_slot, allow_over_capacity=allow_over_capacity, by=by
         )
         # Having chosen the workshop one queued for ends that wait.
-        registration.queue.filter(workshop__in=added).delete()
+        queues.leave_queues_of(registration, registration.queue.filter(workshop__in=added), by=by)
         if queue is not None:
-            queues.sync_queue(registration, list(queue))
+            queues.sync_queue(registration, list(queue), by=by)
         moved = queues.fill_freed_seats(released, actor=registration)
-        if name is not None:
-            registration.name = name.strip()
-        if organisation is not None:
-            registration.organisation = organisation.strip()
-        registration.save(update_fields=["name", "organisation", "updated_at"])
+        _change_details(registration, name=name, organisation=organisation, by=by)
         moved_too = registration.pk in {r.pk for r in moved}
         if notify and (added or moved_too):
             emails.send_later(registration, "changed_and_moved" if moved_too else "changed")
     return registration
 
 
-def cancel(*, registration: Registration, notify: bool = True) -> Registration:
+def _change_details(
+    registration: Registration, *, name: str | None, organisation: str | None, by: Actor
+) -> None:
+    before = (registration.name, registration.organisation)
+    if name is not None:
+        registration.name = name.strip()
+    if organisation is not None:
+        registration.organisation = organisation.strip()
+    registration.save(update_fields=["name", "organisation", "updated_at"])
+    if (registration.name, registration.organisation) != before:
+        record(registration, Action.DETAILS_CHANGED, by=by)
+
+
+def cancel(
+    *, registration: Registration, notify: bool = True, by: Actor = PARTICIPANT
+) -> Registration:
     """Cancel a registration; its seats are free as soon as this commits.
 
     The choices are kept (marked by the cancelled status) so organisers can see what was freed.
@@ -204,7 +250,8 @@ def cancel(*, registration: Registration, notify: bool = True) -> Registration:
         choices = list(registration.choices.all())
         registration.status = Registration.Status.CANCELLED
         registration.save(update_fields=["status", "updated_at"])
-        registration.queue.all().delete()
+        record(registration, Action.CANCELLED, by=by)
+        queues.leave_queues_of(registration, registration.queue.all(), by=by)
         queues.fill_freed_seats(c.workshop_id for c in choices)
         if notify:
             emails.send_later(registration, "cancelled")
