@@ -48,7 +48,11 @@ class RoomAdmin(ProgrammeChangeAdmin):
 
     def save_model(self, request, obj, form, change):
         # More seats move the queues in; fewer than registered needs the confirmation.
-        services.save_room(room=obj, confirm_overbooking=form.cleaned_data["confirm_overbooking"])
+        services.save_room(
+            room=obj,
+            confirm_overbooking=form.cleaned_data["confirm_overbooking"],
+            by=services.Actor.of(request.user),
+        )
 
 
 class WorkshopPresenterInline(admin.TabularInline):
@@ -111,6 +115,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
             workshop=obj,
             confirm_overbooking=form.cleaned_data["confirm_overbooking"],
             move_participants=form.cleaned_data["move_participants"],
+            by=services.Actor.of(request.user),
         )
 
     def get_list_display(self, request):

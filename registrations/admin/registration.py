@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -107,7 +108,15 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     # (RefusalAdminMixin).
 
     def get_readonly_fields(self, request, obj=None):
-        return ["event", "email", "status", "created_at", "recorded_choices"] if obj else []
+        if obj is None:
+            return []
+        return ["event", "email", "status", "created_at", "recorded_choices", "audit_trail"]
+
+    @admin.display(description=gettext_lazy("historik"))
+    def audit_trail(self, registration):
+        """Every change to the registration: when, who and what (services.audit)."""
+        entries = registration.audit.select_related("actor")
+        return render_to_string("admin/registrations/audit_trail.html", {"entries": entries})
 
     @admin.display(description=gettext_lazy("sparade val"))
     def recorded_choices(self, registration):
@@ -134,7 +143,10 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
         else:
             person = ["event", "name", "email", "organisation", "status", "created_at"]
             choices = [*passes, "allow_over_capacity", "recorded_choices"]
-        return [(_("Person"), {"fields": person}), (_("Workshoppar"), {"fields": choices})]
+        fieldsets = [(_("Person"), {"fields": person}), (_("Workshoppar"), {"fields": choices})]
+        if obj is not None:
+            fieldsets.append((_("Historik"), {"fields": ["audit_trail"]}))
+        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The form declares all its fields (the pass selects are added per event), so none are
@@ -158,6 +170,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 organisation=data["organisation"],
                 allow_over_capacity=data["allow_over_capacity"],
                 check_window=False,
+                by=services.Actor.of(request.user),
             )
         else:
             result = services.register(
@@ -169,6 +182,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 workshops=form.chosen_workshops(),
                 allow_over_capacity=data["allow_over_capacity"],
                 check_window=False,
+                by=services.Actor.of(request.user),
             )
             if not result.created:
                 # Registered meanwhile by someone else: refuse instead of mailing the person.
@@ -191,7 +205,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         cancelled = 0
         for registration in queryset.confirmed():
-            services.cancel(registration=registration)
+            services.cancel(registration=registration, by=services.Actor.of(request.user))
             cancelled += 1
         self.message_user(request, _("%(n)s anmälningar avbokade.") % {"n": cancelled})
 
@@ -354,7 +368,7 @@ class QueueEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Flytta först i kön"), permissions=["change"])
     def move_to_front(self, request, queryset):
-        n = services.move_to_front(entries=queryset)
+        n = services.move_to_front(entries=queryset, by=services.Actor.of(request.user))
         self.message_user(request, _("%(n)s flyttade först i sin kö.") % {"n": n})
 
 

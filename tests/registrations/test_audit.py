@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 
 from registrations import services
 from registrations.models import AuditEntry, Choice
@@ -25,7 +26,7 @@ def in_pass(event, number):
 
 
 @pytest.fixture
-def organiser(db):
+def arrangor(db):
     return User.objects.create_user("arrangor", is_staff=True)
 
 
@@ -47,7 +48,7 @@ def test_a_change_records_the_pass_from_and_to(db):
     assert trail(anna)[1:] == [(Action.CHANGED, Kind.PARTICIPANT, "", "Pass 1: W1 → W2")]
 
 
-def test_an_organisers_change_and_override_record_the_login(db, organiser):
+def test_an_organisers_change_and_override_record_the_login(db, arrangor):
     event = make_event(slug="c", capacity=1)
     (anna, bertil) = register_people(event, 1) + register_people(event, 1, start=1, index=1)
     full = in_pass(event, 1)[1]
@@ -55,13 +56,13 @@ def test_an_organisers_change_and_override_record_the_login(db, organiser):
         registration=anna,
         workshops=[full, *[in_pass(event, n)[0] for n in (2, 3)]],
         allow_over_capacity=True,
-        by=Actor.of(organiser),
+        by=Actor.of(arrangor),
     )
     assert trail(anna)[1:] == [
         (Action.CHANGED, Kind.ORGANISER, "arrangor", "Pass 1: W1 → W2"),
         (Action.OVERRIDE, Kind.ORGANISER, "arrangor", "W2 var full"),
     ]
-    assert AuditEntry.objects.filter(actor=organiser).count() == 2
+    assert AuditEntry.objects.filter(actor=arrangor).count() == 2
 
 
 def test_a_refused_change_leaves_no_entry(db):
@@ -100,12 +101,12 @@ def test_leaving_a_queue_is_recorded(db):
     assert trail(bertil)[-1] == (Action.LEFT_QUEUE, Kind.PARTICIPANT, "", "Pass 1: W1")
 
 
-def test_a_room_move_is_recorded_for_each_participant(db, organiser):
+def test_a_room_move_is_recorded_for_each_participant(db, arrangor):
     event = make_event(slug="g")
     people = register_people(event, 2)
     w1 = in_pass(event, 1)[0]
     w1.room = Room.objects.create(name="Sal Ny", capacity=10)
-    services.save_workshop(workshop=w1, move_participants=True, by=Actor.of(organiser))
+    services.save_workshop(workshop=w1, move_participants=True, by=Actor.of(arrangor))
     for person in people:
         assert trail(person)[-1] == (
             Action.MOVED_BY_PROGRAMME,
@@ -123,3 +124,25 @@ def test_erasure_is_recorded_without_personal_data(db):
     assert [e[0] for e in entries] == [Action.CREATED, Action.CANCELLED, Action.ERASED]
     assert not any("person0" in e[3] or "Person 000" in e[3] for e in entries)
     assert Choice.objects.filter(registration=anna).count() == 3
+
+
+def test_the_admin_records_the_organiser_and_shows_the_trail(organiser_client, db):
+    login = User.objects.get(pk=organiser_client.session["_auth_user_id"]).username
+    event = make_event(slug="i")
+    (anna,) = register_people(event, 1)
+    w2 = in_pass(event, 1)[1]
+    data = {
+        "name": anna.name,
+        "organisation": anna.organisation,
+        "pass_1": w2.pk,
+        "pass_2": in_pass(event, 2)[0].pk,
+        "pass_3": in_pass(event, 3)[0].pk,
+    }
+    url = reverse("admin:registrations_registration_change", args=[anna.pk])
+    assert organiser_client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.filter(registration=anna).last()
+    assert (entry.action, entry.actor_kind) == (Action.CHANGED, Kind.ORGANISER)
+    assert entry.actor_name == login
+    html = organiser_client.get(url).content.decode()
+    assert "Historik" in html and "Pass 1: W1 → W2" in html
+    assert f"arrangör ({entry.actor_name})" in html

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0004_mail_task_permissions'),
+        ('registrations', '0006_organiser_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
