@@ -5,14 +5,9 @@ Now they are on Registration, and registrations migrations make the groups: on a
 database, and on one made before the move, where whoever held the old permissions keeps them.
 """
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.django_script import run_script
 
 # In its own process, with its own SQLite file: it migrates back and forth.
 UPGRADE = textwrap.dedent(
@@ -56,21 +51,7 @@ UPGRADE = textwrap.dedent(
 
 
 def test_upgrading_moves_the_two_permissions_with_whoever_held_them(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", UPGRADE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    after = json.loads(result.stdout.splitlines()[-1])
+    after = run_script(UPGRADE, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", timeout=180)
     assert after["rows"] == ["registrations.export_registrations", "registrations.view_rosters"]
     assert after["user"] == ["registrations.view_rosters"]
     assert {"registrations.export_registrations", "registrations.view_rosters"} <= set(

@@ -1,13 +1,10 @@
 """With the database gone the public pages say so kindly, and recover by themselves."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.django_script import run_script
+
 PAGES = ["/", "/utsikt-ar-insikt/", "/utsikt-ar-insikt/anmalan/"]
 
 # Runs in its own process, because this one's database connection must stay as it is.
@@ -48,22 +45,9 @@ SCRIPT = textwrap.dedent(
 
 
 def run_app(database_url, db_file=None):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url,
-        "DB_FILE": str(db_file or ""),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(PAGES)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return run_script(
+        SCRIPT, json.dumps(PAGES), database_url=database_url, DB_FILE=str(db_file or "")
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.splitlines()[-1])
 
 
 def assert_friendly_503(answers):
