@@ -1,21 +1,22 @@
 """Two submissions from the same private link at once cannot exceed the points limit.
 
 Like pretix's concurrency tests: both submissions are held at the same point inside their
-transactions to widen the race window, and a control run with the voter lock switched off must
-oversell, which proves the test can fail. SQLite serialises whole transactions, so this runs on
-PostgreSQL (CI sets REGLAB_REQUIRE_POSTGRES so a missing PostgreSQL fails instead of skipping).
+transactions (a `Meeting`, tests/threads.py) to widen the race window, and a control run with
+the voter lock switched off must oversell, which proves the test can fail. SQLite serialises
+whole transactions, so this runs on PostgreSQL (CI sets REGLAB_REQUIRE_POSTGRES so a missing
+PostgreSQL fails instead of skipping).
 """
 
-import contextlib
+import functools
 import os
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from proposals import services
 from proposals.models import Vote, Voter
 from proposals.services import ProposalError, cast_votes
+from tests.threads import Meeting, run_together
 
 
 def require_postgres():
@@ -27,45 +28,27 @@ def require_postgres():
 
 def race(monkeypatch, voter, proposals, *, lock: bool) -> list:
     """Two threads cast 3 points each on different proposals for the same voter."""
-    # With the lock the second thread cannot arrive while the first holds it, so the first
-    # waits briefly (well within the second's lock wait, REGLAB_DB_LOCK_TIMEOUT_MS=1000 in
-    # tests) and goes on. Without it both must meet, even on a loaded machine.
-    barrier = threading.Barrier(2, timeout=0.3 if lock else 60)
     real_locked_voter = services._locked_voter
-    real_bulk_create = Vote.objects.bulk_create
 
     def voter_row(voter_id):
         if lock:
             return real_locked_voter(voter_id)
         return Voter.objects.select_related("round").get(pk=voter_id)
 
-    def held_before_insert(votes):
-        # Both threads have deleted the voter's old votes and neither has committed: the
-        # window in which, without the lock, each keeps its own 3 points. (Holding them
-        # before the delete left it to timing whether the second delete saw the first's
-        # commit, and the control once "failed" on a loaded machine.)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return real_bulk_create(votes)
-
+    # They meet once each has deleted the voter's old votes, before either inserts, neither
+    # having committed: the window in which, without the lock, each keeps its own 3 points.
+    # With the lock the second waits for it meanwhile, and the first goes on. (Held before
+    # the delete, it was left to timing whether the second delete saw the first's commit.)
+    meeting = Meeting(2)
     monkeypatch.setattr(services, "_locked_voter", voter_row)
-    monkeypatch.setattr(Vote.objects, "bulk_create", held_before_insert)
-    errors = []
-
-    def submit(proposal):
-        try:
-            cast_votes(voter_id=voter.pk, points={proposal.pk: 3})
-        except ProposalError as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit, args=(p,)) for p in proposals]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    monkeypatch.setattr(
+        Vote.objects, "bulk_create", meeting.at(Vote.objects.bulk_create, before=True)
+    )
+    results = run_together(
+        *(functools.partial(cast_votes, voter_id=voter.pk, points={p.pk: 3}) for p in proposals),
+        expected=(ProposalError,),
+    )
+    return [r for r in results if isinstance(r, ProposalError)]
 
 
 @pytest.mark.django_db(transaction=True)
