@@ -23,6 +23,11 @@ from django.db import connection, connections
 _racer = threading.local()
 
 
+def racer() -> str | None:
+    """The name of the racing thread this runs in (its callable's), None outside the race."""
+    return getattr(_racer, "name", None)
+
+
 def run_together(*callables: Callable, timeout: float = 60, expected=()) -> list:
     """Start the callables at the same moment, each in its own thread, and wait for all.
 
@@ -88,8 +93,15 @@ class Meeting:
         self.arrived = 0
         self.over = False
         self.changed = threading.Condition()
+        self.someone_came = threading.Event()
+
+    def wait_for_someone(self) -> None:
+        """For a thread that must start only once another has come (holding its locks)."""
+        if not self.someone_came.wait(self.timeout):
+            raise AssertionError("nobody came to the meeting")
 
     def arrive(self) -> None:
+        self.someone_came.set()
         with self.changed:
             self.arrived += 1
             if self.arrived >= self.parties:
@@ -120,7 +132,7 @@ class Meeting:
 
         @functools.wraps(function)
         def meeting_point(*args, **kwargs):
-            name = getattr(_racer, "name", None)
+            name = racer()
             here = name is not None and thread in (None, name)
             here = here and threading.get_ident() not in came
             if here:
@@ -133,3 +145,26 @@ class Meeting:
             return result
 
         return meeting_point
+
+
+def read_without_lock(monkeypatch, module, model) -> None:
+    """For a control: `module`'s `lock_rows` reads rows of `model` without locking them (its
+    locks on other tables stay)."""
+    real = module.lock_rows
+
+    def lock_rows(queryset, ids):
+        if queryset.model is model:
+            return list(queryset.filter(pk__in=sorted(set(ids))).order_by("pk"))
+        return real(queryset, ids)
+
+    monkeypatch.setattr(module, "lock_rows", lock_rows)
+
+
+def switched_off_in(monkeypatch, module, name: str, thread: str, replacement: Callable) -> None:
+    """For a control: in the racing thread `thread` only, `module.name` is `replacement`."""
+    real = getattr(module, name)
+
+    def either(*args, **kwargs):
+        return (replacement if racer() == thread else real)(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, either)
