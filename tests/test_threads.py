@@ -6,6 +6,9 @@ import pytest
 
 from tests.threads import run_together
 
+# On PostgreSQL each thread sets its lock timeout on its own connection first.
+pytestmark = pytest.mark.django_db
+
 
 def test_a_failed_assert_in_a_thread_fails_the_test():
     def fails():

@@ -243,9 +243,9 @@ def test_control_without_the_pass_locks_one_cancellation_fails(monkeypatch):
 def cancel_while_moved(monkeypatch):
     """W1 (1 seat) holds Anna; Quentin and Sara, in W2, queue for it, Quentin first. Anna
     cancels, which moves Quentin into W1, while Quentin cancels. They meet once Anna's chain
-    has taken Quentin from the queue and Quentin's cancellation holds his registration:
-    without the pass locks it reads his seats before the move, and frees W2 instead of W1.
-    Returns (the event, Sara)."""
+    has taken Quentin from the queue and Quentin's cancellation has read his seats, before it
+    marks him cancelled: without the pass locks it read them before the move, and frees W2
+    instead of W1. Returns (the event, Sara)."""
     event = make_event(slug="moved-cancel")
     ws = workshops(event)
     limit(ws[1], 1)
@@ -255,7 +255,7 @@ def cancel_while_moved(monkeypatch):
         services.join_queue(registration=person, workshop=ws[1])
     meeting = Meeting(2)
     meet(monkeypatch, meeting, queue_service, "first_in_queue", thread="anna_cancels")
-    meet(monkeypatch, meeting, registration_service, "lock_rows", thread="quentin_cancels")
+    meet(monkeypatch, meeting, Registration, "save", thread="quentin_cancels", before=True)
 
     def anna_cancels():
         services.cancel(registration=anna)
@@ -567,11 +567,11 @@ def test_control_without_the_room_pass_locks_overbooks_unconfirmed(monkeypatch, 
 
 def anonymise_twice(monkeypatch) -> list[int]:
     """Two organisers anonymise the event's three registrations at once; they meet once
-    each has read them. Returns the counts the two report."""
+    each has read them, before either writes. Returns the counts the two report."""
     event = make_event(slug="anonymise")
     register_people(event, 3)
     meeting = Meeting(2)
-    meet(monkeypatch, meeting, personal_data, "lock_rows")
+    meet(monkeypatch, meeting, personal_data, "_anonymise_one", before=True)
     return run_together(*[functools.partial(services.anonymise, event=event)] * 2)
 
 
