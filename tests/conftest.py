@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -144,7 +145,17 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    """Chromium, for the whole session. It asks for the live server so that it closes first.
+
+    The live server answers each browser connection in its own thread, and Chromium keeps
+    connections open between requests. A thread ends when its connection closes, and then
+    closes its database connections; with in-memory SQLite that is the test's connection,
+    which the live server shares with its threads only until it stops. Closed the other way
+    round (server first, browser at the very end), every thread still open failed on it
+    ("DatabaseWrapper objects created in a thread can only be used in that same thread").
+    Django's own SeleniumTestCase quits the browser before stopping its live server too.
+    """
     import os
 
     from playwright.sync_api import sync_playwright
@@ -156,6 +167,11 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium
         chromium.close()
+    # Its connections are closed now; the server's threads for them end at once, but wait for
+    # them, so that none is still running when the live server stops sharing the connection.
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
     # Database calls made while Playwright's event loop ran got their own connection (Django
     # keeps connections per async context); close them so PostgreSQL can drop the test database.
     from django.db import connections

@@ -57,8 +57,15 @@ def missing_choice_message(slot: TimeSlot) -> str:
 
 
 def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
-    """The workshops' rows, locked until the transaction ends, always in id order."""
-    return lock_rows(Workshop.objects.select_related("room", "slot"), ids)
+    """The workshops' rows, locked until the transaction ends, always in id order.
+
+    Read again once locked: a query that waited for the lock returns the locked rows as they
+    are now but the rows it joins (the rooms) as they were when it began, and an organiser
+    changing a room's seats holds these locks meanwhile (`save_room`).
+    """
+    ids = sorted(set(ids))
+    lock_rows(Workshop.objects.all(), ids)
+    return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids).order_by("pk"))
 
 
 def lock_passes(slot_ids: Iterable[int]) -> list[Workshop]:

@@ -5,70 +5,49 @@ It skips on SQLite, but fails instead when REGLAB_REQUIRE_POSTGRES is set (.ci/r
 for its PostgreSQL pass), so a misconfigured CI cannot silently skip it.
 """
 
-import threading
-import time
+import functools
 
 import pytest
-from django.db import connections
 
 from registrations import selectors, services
 from registrations.models import Choice, Registration
+from registrations.services import registration as registration_service
 from registrations.services import rules
 from tests.conftest import make_event
+from tests.threads import Meeting, run_together
 from workshops.models import Workshop
 
 THREADS = 16
 CAPACITY = 5
 
 
-@pytest.fixture
-def widened_race(monkeypatch):
-    """Sleep between counting seats and writing, so racing requests overlap for sure."""
-    real = selectors.seats_taken
+def rush(monkeypatch, event, workshops, count):
+    """`count` people register at once; returns how many registered and were refused (an
+    error of another kind in a thread fails the test in `run_together`).
 
-    def slow_seats_taken(*args, **kwargs):
-        result = real(*args, **kwargs)
-        time.sleep(0.05)
-        return result
+    They meet once each has counted the seats, before any of them writes: without the lock
+    all count the same free seats; with it the others wait for the lock meanwhile, and
+    count after the one holding it has registered.
+    """
+    meeting = Meeting(count)
+    monkeypatch.setattr(selectors, "seats_taken", meeting.at(selectors.seats_taken))
 
-    monkeypatch.setattr(selectors, "seats_taken", slow_seats_taken)
+    def person(i):
+        return services.register(
+            event=event,
+            name=f"Person {i}",
+            email=f"person{i}@example.se",
+            organisation="Region Test",
+            consent=True,
+            workshops=workshops,
+        )
 
-
-def rush(event, workshops, count):
-    """`count` threads register at once; returns (registered, refused, other errors)."""
-    barrier = threading.Barrier(count)
-    outcome = {"registered": 0, "refused": 0, "errors": []}
-    lock = threading.Lock()
-
-    def one(i):
-        try:
-            barrier.wait()
-            services.register(
-                event=event,
-                name=f"Person {i}",
-                email=f"person{i}@example.se",
-                organisation="Region Test",
-                consent=True,
-                workshops=workshops,
-            )
-            key = "registered"
-        except services.RegistrationError:
-            key = "refused"
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            with lock:
-                outcome["errors"].append(repr(error))
-            return
-        finally:
-            connections.close_all()
-        with lock:
-            outcome[key] += 1
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcome
+    results = run_together(
+        *(functools.partial(person, i) for i in range(count)),
+        expected=(services.RegistrationError,),
+    )
+    refused = sum(isinstance(r, services.RegistrationError) for r in results)
+    return {"registered": count - refused, "refused": refused}
 
 
 def chosen(event):
@@ -76,10 +55,9 @@ def chosen(event):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_last_seats_are_never_oversold(postgres_only, widened_race):
+def test_last_seats_are_never_oversold(postgres_only, monkeypatch):
     event = make_event(slug="rush", workshops_per_slot=1, capacity=CAPACITY)
-    outcome = rush(event, chosen(event), THREADS)
-    assert outcome["errors"] == []
+    outcome = rush(monkeypatch, event, chosen(event), THREADS)
     assert outcome["registered"] == CAPACITY
     assert outcome["refused"] == THREADS - CAPACITY
     assert Registration.objects.count() == CAPACITY
@@ -88,7 +66,7 @@ def test_last_seats_are_never_oversold(postgres_only, widened_race):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_lock_oversells(postgres_only, widened_race, monkeypatch):
+def test_control_without_the_lock_oversells(postgres_only, monkeypatch):
     """Proves the test above can fail: with the row lock switched off, seats are oversold."""
 
     def unlocked(ids):
@@ -96,42 +74,33 @@ def test_control_without_the_lock_oversells(postgres_only, widened_race, monkeyp
 
     monkeypatch.setattr(rules, "lock_workshops", unlocked)
     event = make_event(slug="rush", workshops_per_slot=1, capacity=CAPACITY)
-    outcome = rush(event, chosen(event), THREADS)
-    assert outcome["errors"] == []
+    outcome = rush(monkeypatch, event, chosen(event), THREADS)
     assert outcome["registered"] > CAPACITY
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_address_twice_at_once_registers_once(postgres_only, widened_race):
+def test_same_address_twice_at_once_registers_once(postgres_only, monkeypatch):
     event = make_event(slug="twice", workshops_per_slot=1, capacity=50)
     workshops = chosen(event)
-    barrier = threading.Barrier(8)
-    results, errors = [], []
+    # All have looked the address up, and found nobody, before any of them registers.
+    meeting = Meeting(8)
+    monkeypatch.setattr(
+        registration_service,
+        "_confirmed_with_address",
+        meeting.at(registration_service._confirmed_with_address),
+    )
 
-    def one():
-        try:
-            barrier.wait()
-            results.append(
-                services.register(
-                    event=event,
-                    name="Anna",
-                    email="anna@example.se",
-                    organisation="Region Test",
-                    consent=True,
-                    workshops=workshops,
-                ).created
-            )
-        except Exception as error:  # noqa: BLE001
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
+    def anna():
+        return services.register(
+            event=event,
+            name="Anna",
+            email="anna@example.se",
+            organisation="Region Test",
+            consent=True,
+            workshops=workshops,
+        ).created
 
-    threads = [threading.Thread(target=one) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    results = run_together(*[anna] * 8)
     assert results.count(True) == 1
     assert Registration.objects.count() == 1
     assert Choice.objects.count() == 3

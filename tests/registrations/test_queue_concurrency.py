@@ -5,25 +5,27 @@ Like test_concurrency, these skip on SQLite (which serialises writers) and fail 
 REGLAB_REQUIRE_POSTGRES is set.
 """
 
-import threading
+import functools
 
 import pytest
 from django.core import mail
-from django.db import connections
 
 from registrations import services
 from registrations.models import Choice, QueueEntry, Registration
 from registrations.services import queue as queue_service
 from registrations.services import rules
 from tests.conftest import make_event, register_people
-from tests.registrations.test_concurrency import widened_race  # noqa: F401 - a fixture
+from tests.threads import Meeting, run_together
 from workshops.models import Workshop
 
 
-def two_cancellations_at_once():
+def two_cancellations_at_once(monkeypatch):
     """W1 (2 seats) holds Anna and Bertil; Cecilia, David and Erik queue for it from W2.
 
-    Anna and Bertil cancel at the same moment. Returns (W1, the queued people, errors).
+    Anna and Bertil cancel at the same moment: they meet once each has read who is first in
+    W1's queue (W1 is the first workshop their cancellations fill), before either moves
+    anyone. With the locks the second waits for them meanwhile, and reads after the first
+    has moved Cecilia. Returns (W1, the queued people).
     """
     event = make_event(slug="queue-race", workshops_per_slot=2, capacity=10)
     w1 = Workshop.objects.get(event=event, number=1)
@@ -35,24 +37,10 @@ def two_cancellations_at_once():
         services.join_queue(registration=person, workshop=w1)
     mail.outbox.clear()
 
-    barrier = threading.Barrier(len(leaving))
-    errors = []
-
-    def cancel(registration):
-        try:
-            barrier.wait()
-            services.cancel(registration=registration)
-        except Exception as error:  # noqa: BLE001 - reported by the assertions
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=cancel, args=(r,)) for r in leaving]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return w1, queued, errors
+    meeting = Meeting(len(leaving))
+    monkeypatch.setattr(queue_service, "first_in_queue", meeting.at(queue_service.first_in_queue))
+    run_together(*(functools.partial(services.cancel, registration=r) for r in leaving))
+    return w1, queued
 
 
 def in_w1(w1):
@@ -63,11 +51,9 @@ def in_w1(w1):
     )
 
 
-@pytest.mark.usefixtures("widened_race")
 @pytest.mark.django_db(transaction=True)
-def test_two_seats_freed_at_once_go_to_the_first_two_in_the_queue(postgres_only):
-    w1, (cecilia, david, erik), errors = two_cancellations_at_once()
-    assert errors == []
+def test_two_seats_freed_at_once_go_to_the_first_two_in_the_queue(postgres_only, monkeypatch):
+    w1, (cecilia, david, erik) = two_cancellations_at_once(monkeypatch)
     assert in_w1(w1) == {cecilia.name, david.name}
     assert list(QueueEntry.objects.values_list("registration", flat=True)) == [erik.pk]
     moved_mails = [m.to[0] for m in mail.outbox if "fått plats" in m.subject]
@@ -82,27 +68,16 @@ def test_control_without_the_locks_moves_one_person_twice(postgres_only, monkeyp
     def unlocked_workshops(ids):
         return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
 
-    # Both cancellations read W1's queue before either moves anyone (each only the first
-    # time). Left to timing, a loaded machine ran them one after the other in CI, and the
-    # control saw no double move.
-    both_have_read = threading.Barrier(2, timeout=30)
-    have_read = set()
-
     def unlocked_first(workshop):
-        first = (
+        return (
             QueueEntry.objects.select_related("registration__event")
             .filter(workshop=workshop, registration__status=Registration.Status.CONFIRMED)
             .in_order()
             .first()
         )
-        if workshop.number == 1 and threading.get_ident() not in have_read:
-            have_read.add(threading.get_ident())
-            both_have_read.wait()
-        return first
 
     monkeypatch.setattr(rules, "lock_workshops", unlocked_workshops)
     monkeypatch.setattr(queue_service, "first_in_queue", unlocked_first)
-    w1, (cecilia, david, erik), errors = two_cancellations_at_once()
-    assert errors == []
+    w1, (cecilia, david, erik) = two_cancellations_at_once(monkeypatch)
     moved_mails = [m.to[0] for m in mail.outbox if "fått plats" in m.subject]
     assert moved_mails.count(cecilia.email) == 2
