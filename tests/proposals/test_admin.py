@@ -243,7 +243,9 @@ def test_an_organiser_runs_a_round_invites_three_voters_and_they_vote(
 
     html = organiser_client.get(reverse("proposals:ranking", args=[round_.pk])).content.decode()
     assert "3 av 3 deltagare har fördelat poäng." in html
-    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<th scope=\"row\">([^<]+)</th>", html)
+    rows = re.findall(
+        r"<tr>\s*<td class=\"ranking-place\">([^<]+)</td>\s*<th scope=\"row\">([^<]+)</th>", html
+    )
     # Three proposals on 3 points each share first place; the twelve on 0 share fourth.
     assert sorted(rows[:3]) == [
         ("delad 1:a plats", "Cirkulär ekonomi"),

@@ -315,7 +315,7 @@ def test_ranking_shows_shared_places_and_how_many_voted(admin_client, round_2018
     Vote.objects.create(voter=voters[0], proposal=a, points=2)
     Vote.objects.create(voter=voters[1], proposal=b, points=2)
     html = admin_client.get(reverse("proposals:ranking", args=[round_2018.pk])).content.decode()
-    places = re.findall(r"<tr>\s*<td>([^<]+)</td>", html)
+    places = re.findall(r"<tr>\s*<td class=\"ranking-place\">([^<]+)</td>", html)
     assert places == ["delad 1:a plats"] * 2 + ["delad 3:e plats"] * 13
     assert "2 av 3 deltagare har fördelat poäng." in html
 
