@@ -284,8 +284,8 @@ class Overview:
 
 def overview(event: Event) -> Overview:
     """How full the event is: per pass and workshop (with queue lengths), and new
-    registrations per day."""
-    workshops = list(with_queue_length(workshops_with_seats(event)))
+    registrations per day. Drafts have no seats to take yet, so they are not counted."""
+    workshops = list(with_queue_length(workshops_with_seats(event).published()))
     passes = [
         PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.order_by("number")

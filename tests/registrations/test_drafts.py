@@ -110,6 +110,14 @@ def test_the_credit_line_reads_naturally_without_named_presenters(client, event,
     assert "samt" not in html
 
 
+def test_the_overview_counts_no_seats_of_a_draft(event, draft):
+    from registrations.selectors import overview
+
+    first_pass = overview(event).passes[0]
+    assert [w.number for w in first_pass.workshops] == [1, 2]
+    assert first_pass.capacity == 20
+
+
 def test_an_organiser_publishes_a_draft_from_the_workshop_list(organiser_client, event, draft):
     data = {"action": "publish", "_selected_action": [draft.pk]}
     refused = organiser_client.post(WORKSHOPS, data, follow=True).content.decode()
