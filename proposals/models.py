@@ -165,13 +165,19 @@ class Proposal(models.Model):
                 name="proposal_converted_only_when_accepted",
             ),
             models.CheckConstraint(
-                condition=Q(region__in=["", *REGION_VALUES]), name="proposal_region_from_list"
+                condition=Q(region__in=["", *REGION_VALUES]),
+                name="proposal_region_from_list",
+                violation_error_message=_("Välj en region eller organisation i listan."),
             ),
             # The free-text name goes with "another organisation", and only with it.
             models.CheckConstraint(
                 condition=(Q(region=OTHER_ORGANISATION) & ~Q(other_organisation=""))
                 | (~Q(region=OTHER_ORGANISATION) & Q(other_organisation="")),
                 name="proposal_other_organisation_named",
+                violation_error_message=_(
+                    "Skriv organisationens namn när du väljer ”Annan organisation”, och lämna "
+                    "namnet tomt när du väljer en region i listan."
+                ),
             ),
         ]
 

@@ -85,10 +85,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('region__in', ['', 'Region Blekinge', 'Region Dalarna', 'Region Gotland', 'Region Gävleborg', 'Region Halland', 'Region Jämtland Härjedalen', 'Region Jönköpings län', 'Region Kalmar län', 'Region Kronoberg', 'Region Norrbotten', 'Region Skåne', 'Region Stockholm', 'Region Sörmland', 'Region Uppsala', 'Region Värmland', 'Region Västerbotten', 'Region Västernorrland', 'Region Västmanland', 'Region Örebro län', 'Region Östergötland', 'Västra Götalandsregionen', 'Reglab', 'Sveriges Kommuner och Regioner (SKR)', 'Tillväxtanalys', 'Tillväxtverket', 'annan'])), name='proposal_region_from_list'),
+            constraint=models.CheckConstraint(condition=models.Q(('region__in', ['', 'Region Blekinge', 'Region Dalarna', 'Region Gotland', 'Region Gävleborg', 'Region Halland', 'Region Jämtland Härjedalen', 'Region Jönköpings län', 'Region Kalmar län', 'Region Kronoberg', 'Region Norrbotten', 'Region Skåne', 'Region Stockholm', 'Region Sörmland', 'Region Uppsala', 'Region Värmland', 'Region Västerbotten', 'Region Västernorrland', 'Region Västmanland', 'Region Örebro län', 'Region Östergötland', 'Västra Götalandsregionen', 'Reglab', 'Sveriges Kommuner och Regioner (SKR)', 'Tillväxtanalys', 'Tillväxtverket', 'annan'])), name='proposal_region_from_list', violation_error_message='Välj en region eller organisation i listan.'),
         ),
         migrations.AddConstraint(
             model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region', 'annan'), models.Q(('other_organisation', ''), _negated=True)), models.Q(models.Q(('region', 'annan'), _negated=True), ('other_organisation', '')), _connector='OR'), name='proposal_other_organisation_named'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region', 'annan'), models.Q(('other_organisation', ''), _negated=True)), models.Q(models.Q(('region', 'annan'), _negated=True), ('other_organisation', '')), _connector='OR'), name='proposal_other_organisation_named', violation_error_message='Skriv organisationens namn när du väljer ”Annan organisation”, och lämna namnet tomt när du väljer en region i listan.'),
         ),
     ]

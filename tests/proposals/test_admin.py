@@ -287,3 +287,28 @@ def test_staff_see_the_round_but_not_its_voters(staff_client, voter):
     staff_client.post(ROUNDS, {"action": "invite", "_selected_action": [voter.round_id]})
     voter.refresh_from_db()
     assert voter.invited_at is None
+
+
+def test_a_region_outside_the_list_is_a_form_error_in_the_admin(organiser_client, db):
+    proposal = make_proposal()
+    url = reverse("admin:proposals_proposal_change", args=[proposal.pk])
+    data = {
+        "title": proposal.title,
+        "region": "annan",
+        "other_organisation": "",
+        "format": proposal.format,
+        "description": proposal.description,
+        "contact_email": "",
+        "year": "2018",
+        "event": "",
+        "status": "submitted",
+        "is_published": "on",
+    }
+    response = organiser_client.post(url, data)
+    assert response.status_code == 200
+    assert "Skriv organisationens namn när du väljer ”Annan organisation”" in (
+        response.content.decode()
+    )
+    data["other_organisation"] = "Lunds universitet"
+    assert organiser_client.post(url, data).status_code == 302
+    assert Proposal.objects.get().proposer == "Lunds universitet"
