@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -6,33 +5,54 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors, services
-from .forms import ConvertForm
+from .forms import ConvertForm, VoterFormSet
 from .models import PrioritisationRound, Proposal, Voter
 
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "region", "format", "year", "status", "workshop_link"]
-    list_filter = ["status", "format", "year", "region"]
-    search_fields = ["title", "region", "description"]
+    list_display = [
+        "title",
+        "proposer_display",
+        "format",
+        "year",
+        "status",
+        "is_published",
+        "workshop_link",
+    ]
+    list_filter = ["is_published", "status", "format", "year", "region"]
+    search_fields = ["title", "region", "other_organisation", "description"]
     list_select_related = ["workshop"]
     readonly_fields = ["workshop_link", "created_at"]
     fields = [
         "title",
         "region",
+        "other_organisation",
         "format",
         "description",
         "contact_email",
         "year",
         "event",
         "status",
+        "is_published",
         "workshop_link",
         "created_at",
     ]
-    actions = ["mark_under_review", "mark_accepted", "mark_declined", "convert_to_workshop"]
+    actions = [
+        "publish",
+        "unpublish",
+        "mark_under_review",
+        "mark_accepted",
+        "mark_declined",
+        "convert_to_workshop",
+    ]
+
+    @admin.display(description=gettext_lazy("region eller organisation"), ordering="region")
+    def proposer_display(self, proposal):
+        return proposal.proposer or "–"
 
     @admin.display(description=gettext_lazy("workshop"))
     def workshop_link(self, proposal):
@@ -66,19 +86,41 @@ class ProposalAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=gettext_lazy("Sätt status: under beredning"))
+    def _set_published(self, request, queryset, published: bool):
+        proposals = list(queryset)
+        for proposal in proposals:
+            services.set_published(proposal=proposal, published=published)
+        message = (
+            _("%(count)s förslag är publicerade på den öppna listan.")
+            if published
+            else _("%(count)s förslag är borttagna från den öppna listan.")
+        )
+        self.message_user(request, message % {"count": len(proposals)}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Publicera på den öppna listan"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=gettext_lazy("Ta bort från den öppna listan"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    @admin.action(description=gettext_lazy("Sätt status: under beredning"), permissions=["change"])
     def mark_under_review(self, request, queryset):
         self._set_status(request, queryset, Proposal.Status.UNDER_REVIEW)
 
-    @admin.action(description=gettext_lazy("Sätt status: antaget"))
+    @admin.action(description=gettext_lazy("Sätt status: antaget"), permissions=["change"])
     def mark_accepted(self, request, queryset):
         self._set_status(request, queryset, Proposal.Status.ACCEPTED)
 
-    @admin.action(description=gettext_lazy("Sätt status: avböjt"))
+    @admin.action(description=gettext_lazy("Sätt status: avböjt"), permissions=["change"])
     def mark_declined(self, request, queryset):
         self._set_status(request, queryset, Proposal.Status.DECLINED)
 
-    @admin.action(description=gettext_lazy("Gör det antagna förslaget till en workshop"))
+    @admin.action(
+        description=gettext_lazy("Gör det antagna förslaget till en workshop"),
+        permissions=["change"],
+    )
     def convert_to_workshop(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -101,9 +143,16 @@ class ProposalAdmin(admin.ModelAdmin):
 
     def convert_view(self, request, proposal_id):
         """Asks for the event, pass and room, then creates the workshop via the service."""
-        proposal = get_object_or_404(Proposal, pk=proposal_id)
-        if not self.has_change_permission(request, proposal):
+        proposal = get_object_or_404(Proposal.objects.select_related("workshop"), pk=proposal_id)
+        if not (
+            self.has_change_permission(request, proposal)
+            and request.user.has_perm("workshops.add_workshop")
+        ):
             raise PermissionDenied
+        refusal = services.conversion_refusal(proposal)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect("admin:proposals_proposal_change", proposal.pk)
         initial = {"event": proposal.event_id} if proposal.event_id else {}
         form = ConvertForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -118,7 +167,10 @@ class ProposalAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        _('Workshop {} är skapad. <a href="{}">Lägg till medverkande</a>.'),
+                        _(
+                            'Workshop {} är skapad som utkast. <a href="{}">Lägg till '
+                            "medverkande</a> och publicera den sedan i listan över workshoppar."
+                        ),
                         workshop,
                         url,
                     ),
@@ -136,18 +188,14 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 class VoterInline(admin.TabularInline):
-    model = Voter
-    extra = 3
-    fields = ["name", "user", "invite_link", "points_used"]
-    readonly_fields = ["invite_link", "points_used"]
-    raw_id_fields = ["user"]
+    """Who is invited. The private links are in the invitations only, not on this page:
+    whoever holds one votes with it."""
 
-    @admin.display(description=gettext_lazy("personlig länk"))
-    def invite_link(self, voter):
-        if not voter.pk:
-            return _("Skapas när du sparar.")
-        url = settings.SITE_URL + reverse("proposals:vote", args=[voter.token])
-        return format_html('<a href="{}">{}</a>', url, url)
+    model = Voter
+    formset = VoterFormSet
+    extra = 3
+    fields = ["name", "email", "invited_at", "points_used"]
+    readonly_fields = ["invited_at", "points_used"]
 
     @admin.display(description=gettext_lazy("använda poäng"))
     def points_used(self, voter):
@@ -158,9 +206,9 @@ class VoterInline(admin.TabularInline):
 class PrioritisationRoundAdmin(admin.ModelAdmin):
     list_display = ["title", "year", "points_per_voter", "is_open", "ranking_link"]
     list_filter = ["is_open", "year"]
-    list_editable = ["is_open"]
     inlines = [VoterInline]
     readonly_fields = ["ranking_link"]
+    actions = ["invite", "invite_again", "close"]
 
     @admin.display(description=gettext_lazy("rangordning"))
     def ranking_link(self, round_):
@@ -168,3 +216,46 @@ class PrioritisationRoundAdmin(admin.ModelAdmin):
             return "–"
         url = reverse("proposals:ranking", args=[round_.pk])
         return format_html('<a href="{}">{}</a>', url, _("Visa rangordningen"))
+
+    def _invite(self, request, queryset, *, again: bool):
+        for round_ in queryset:
+            try:
+                count = services.invite_voters(round_=round_, again=again)
+            except services.ProposalError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                ngettext(
+                    "%(round)s: %(count)s inbjudan skickas.",
+                    "%(round)s: %(count)s inbjudningar skickas.",
+                    count,
+                )
+                % {"round": round_, "count": count},
+                messages.SUCCESS if count else messages.WARNING,
+            )
+
+    @admin.action(
+        description=gettext_lazy("Bjud in deltagare som inte fått någon inbjudan"),
+        permissions=["change"],
+    )
+    def invite(self, request, queryset):
+        self._invite(request, queryset, again=False)
+
+    @admin.action(
+        description=gettext_lazy("Skicka inbjudan igen till alla deltagare"),
+        permissions=["change"],
+    )
+    def invite_again(self, request, queryset):
+        self._invite(request, queryset, again=True)
+
+    @admin.action(description=gettext_lazy("Stäng prioriteringen"), permissions=["change"])
+    def close(self, request, queryset):
+        rounds = list(queryset)
+        for round_ in rounds:
+            services.close_round(round_=round_)
+        self.message_user(
+            request,
+            _("Stängd: %(rounds)s.") % {"rounds": ", ".join(map(str, rounds))},
+            messages.SUCCESS,
+        )

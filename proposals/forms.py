@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.models import Event, Room, TimeSlot
 
-from .models import Proposal
+from .models import OTHER_ORGANISATION, REGION_CHOICES, Proposal
 
 
 def year_choices() -> list[tuple[int, int]]:
@@ -57,17 +57,25 @@ class ProposalForm(forms.Form):
         help_text=_("Vad vill ni göra, och varför? Högst 5 000 tecken."),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    region = forms.CharField(
+    region = forms.ChoiceField(
         label=_("Region eller organisation"),
+        choices=[("", _("Välj region eller organisation")), *REGION_CHOICES],
+        help_text=_("Finns ni inte i listan: välj ”Annan organisation” och skriv namnet nedan."),
+    )
+    other_organisation = forms.CharField(
+        label=_("Annan organisation (om ni inte finns i listan)"),
         max_length=200,
-        help_text=_("Till exempel ”Region Kronoberg”."),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     contact_email = forms.EmailField(
         label=_("Kontaktpersonens e-post (valfritt)"),
         max_length=254,
         required=False,
-        help_text=_("Visas i listan över förslag så att andra regioner kan höra av sig."),
+        help_text=_(
+            "Vi skickar ett kvitto hit. När förslaget är publicerat visas adressen i listan "
+            "så att andra regioner kan höra av sig."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -78,6 +86,15 @@ class ProposalForm(forms.Form):
     def clean_title(self):
         return self.cleaned_data["title"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("region") == OTHER_ORGANISATION and not cleaned.get("other_organisation"):
+            self.add_error(
+                "other_organisation",
+                _("Skriv organisationens namn, eller välj en region i listan."),
+            )
+        return cleaned
+
 
 class FilterForm(forms.Form):
     format = forms.ChoiceField(
@@ -87,9 +104,9 @@ class FilterForm(forms.Form):
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
 
-    def __init__(self, *args, regions: list[str], **kwargs):
+    def __init__(self, *args, regions: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("Alla regioner"))] + [(r, r) for r in regions]
+        self.fields["region"].choices = [("", _("Alla regioner")), *regions]
 
 
 class PointsForm(BootstrapMixin, forms.Form):
@@ -119,6 +136,23 @@ class PointsForm(BootstrapMixin, forms.Form):
 
     def points(self) -> dict[int, int]:
         return {p.pk: self.cleaned_data[self.field_name(p)] or 0 for p in self.proposals}
+
+
+class VoterFormSet(forms.BaseInlineFormSet):
+    """The round's voters: one invitation per address (the database holds it too, but the
+    form says which address; two new rows are not checked against each other otherwise)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            empty_extra = not form.has_changed() and form.instance.pk is None
+            if empty_extra or self._should_delete_form(form):
+                continue
+            email = form.cleaned_data.get("email", "").casefold()
+            if email and email in seen:
+                form.add_error("email", _("Den här adressen finns redan bland deltagarna."))
+            seen.add(email)
 
 
 class SlotChoiceField(forms.ModelChoiceField):

@@ -6,7 +6,6 @@ proposals.services.
 
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +18,47 @@ from workshops.models import Event, Workshop
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+# Who may propose: Sweden's 21 regions and the national bodies Reglab works with, by their
+# own names (so the stored value is what is shown), and "another organisation", named in
+# other_organisation. One list, so the public filter groups every proposal of a region.
+REGIONS = [
+    "Region Blekinge",
+    "Region Dalarna",
+    "Region Gotland",
+    "Region Gävleborg",
+    "Region Halland",
+    "Region Jämtland Härjedalen",
+    "Region Jönköpings län",
+    "Region Kalmar län",
+    "Region Kronoberg",
+    "Region Norrbotten",
+    "Region Skåne",
+    "Region Stockholm",
+    "Region Sörmland",
+    "Region Uppsala",
+    "Region Värmland",
+    "Region Västerbotten",
+    "Region Västernorrland",
+    "Region Västmanland",
+    "Region Örebro län",
+    "Region Östergötland",
+    "Västra Götalandsregionen",
+]
+NATIONAL_BODIES = [
+    "Reglab",
+    "Sveriges Kommuner och Regioner (SKR)",
+    "Tillväxtanalys",
+    "Tillväxtverket",
+]
+OTHER_ORGANISATION = "annan"
+REGION_CHOICES = [
+    (_("Regioner"), [(name, name) for name in REGIONS]),
+    (_("Nationella aktörer"), [(name, name) for name in NATIONAL_BODIES]),
+    (OTHER_ORGANISATION, _("Annan organisation")),
+]
+REGION_VALUES = [*REGIONS, *NATIONAL_BODIES, OTHER_ORGANISATION]
+
+
 def new_token() -> str:
     # 32 bytes = 256 bits from the OS's CSPRNG: a private link that cannot be guessed.
     return secrets.token_urlsafe(32)
@@ -29,8 +69,9 @@ class ProposalQuerySet(models.QuerySet):
         return self.get(year=year, title=title)
 
     def public(self):
-        """What the public list shows: declined proposals (and spam) are hidden."""
-        return self.exclude(status=Proposal.Status.DECLINED)
+        """What the public list and the rounds show: proposals an organiser has published
+        after reading them, unless declined since."""
+        return self.filter(is_published=True).exclude(status=Proposal.Status.DECLINED)
 
 
 class Proposal(models.Model):
@@ -54,7 +95,14 @@ class Proposal(models.Model):
         _("region eller organisation"),
         max_length=200,
         blank=True,
+        choices=REGION_CHOICES,
         help_text=_("Den region eller organisation som föreslår aktiviteten."),
+    )
+    other_organisation = models.CharField(
+        _("annan organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Organisationens namn, när den inte finns i listan."),
     )
     format = models.CharField(
         _("form"),
@@ -66,6 +114,12 @@ class Proposal(models.Model):
     description = models.TextField(_("beskrivning"), max_length=5000)
     contact_email = models.EmailField(_("kontaktperson, e-post"), max_length=254, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
+    is_published = models.BooleanField(
+        _("publicerat"),
+        # A new proposal comes from anyone on the web: an organiser reads it first.
+        default=False,
+        help_text=_("Syns på den öppna listan och i prioriteringsomgångar."),
+    )
     year = models.PositiveSmallIntegerField(
         _("år"),
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
@@ -110,6 +164,21 @@ class Proposal(models.Model):
                 condition=Q(workshop__isnull=True) | Q(status="accepted"),
                 name="proposal_converted_only_when_accepted",
             ),
+            models.CheckConstraint(
+                condition=Q(region__in=["", *REGION_VALUES]),
+                name="proposal_region_from_list",
+                violation_error_message=_("Välj en region eller organisation i listan."),
+            ),
+            # The free-text name goes with "another organisation", and only with it.
+            models.CheckConstraint(
+                condition=(Q(region=OTHER_ORGANISATION) & ~Q(other_organisation=""))
+                | (~Q(region=OTHER_ORGANISATION) & Q(other_organisation="")),
+                name="proposal_other_organisation_named",
+                violation_error_message=_(
+                    "Skriv organisationens namn när du väljer ”Annan organisation”, och lämna "
+                    "namnet tomt när du väljer en region i listan."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -117,6 +186,13 @@ class Proposal(models.Model):
 
     def natural_key(self):
         return (self.year, self.title)
+
+    @property
+    def proposer(self) -> str:
+        """Who proposes, as a person reads it: the region, or the other organisation's name."""
+        if self.region == OTHER_ORGANISATION:
+            return self.other_organisation
+        return self.region
 
     @property
     def is_converted(self) -> bool:
@@ -165,7 +241,8 @@ class PrioritisationRound(models.Model):
 
 
 class Voter(models.Model):
-    """A participant in a round: invited by a private link, or a logged-in user."""
+    """A participant in a round, invited by e-mail with a private link: the link is their only
+    way to vote (a login gives none), so anyone who has it may vote, nobody else."""
 
     round = models.ForeignKey(
         PrioritisationRound,
@@ -179,14 +256,13 @@ class Voter(models.Model):
         blank=True,
         help_text=_("Vem länken är till; syns bara för arrangörer."),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("användare"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
+    # Required for new voters; those from before invitations were mailed have none.
+    email = models.EmailField(
+        _("e-post"),
+        max_length=254,
+        help_text=_("Inbjudan med den personliga länken skickas hit."),
     )
+    invited_at = models.DateTimeField(_("inbjudan skickad"), null=True, blank=True, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -195,13 +271,15 @@ class Voter(models.Model):
         verbose_name_plural = _("deltagare")
         ordering = ["round", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="voter_one_per_user_and_round")
+            models.UniqueConstraint(
+                fields=["round", "email"],
+                condition=~Q(email=""),
+                name="voter_one_per_email_and_round",
+            )
         ]
 
     def __str__(self):
-        if self.name:
-            return self.name
-        return self.user.get_username() if self.user_id else str(_("Inbjuden deltagare"))
+        return self.name or self.email or str(_("Inbjuden deltagare"))
 
 
 class Vote(models.Model):

@@ -1,4 +1,5 @@
-"""Every write on proposals that enforces a rule: submitting, status, voting, converting.
+"""Every write on proposals that enforces a rule: submitting, reviewing, rounds, voting,
+converting.
 
 Plain functions with keyword-only arguments, each in one transaction, raising ProposalError
 with a message fit to show a person.
@@ -8,12 +9,14 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reglab.locking import LockBusy, bounded_wait, lock_rows
 from workshops.models import Event, Room, TimeSlot, Workshop
 
-from .models import Proposal, Vote, Voter
+from . import emails
+from .models import OTHER_ORGANISATION, PrioritisationRound, Proposal, Vote, Voter
 
 
 class ProposalError(Exception):
@@ -28,11 +31,16 @@ def submit_proposal(
     description: str,
     year: int,
     contact_email: str = "",
+    other_organisation: str = "",
 ) -> Proposal:
-    """Save a region's new proposal with status "submitted"."""
+    """Save a new proposal, "submitted" and not yet published, and mail its receipt.
+
+    Anyone can submit, so nothing is public until an organiser has read it (set_published).
+    """
     proposal = Proposal(
         title=title,
         region=region,
+        other_organisation=other_organisation if region == OTHER_ORGANISATION else "",
         format=format,
         description=description,
         contact_email=contact_email,
@@ -41,6 +49,8 @@ def submit_proposal(
     try:
         with transaction.atomic():
             proposal.save()
+            if contact_email:
+                emails.send_later("receipt", proposal)
     except IntegrityError:
         # The form checks this too; here it catches two identical submissions at once.
         raise ProposalError(
@@ -61,6 +71,42 @@ def set_status(*, proposal: Proposal, status: str) -> None:
         )
     proposal.status = status
     proposal.save(update_fields=["status"])
+
+
+def set_published(*, proposal: Proposal, published: bool) -> None:
+    """An organiser's review: a published proposal is on the public list and in its year's
+    rounds (unless declined); an unpublished one only in the admin."""
+    proposal.is_published = published
+    proposal.save(update_fields=["is_published"])
+
+
+def invite_voters(*, round_: PrioritisationRound, again: bool = False) -> int:
+    """Mail each voter of the round their private link; returns how many were invited.
+
+    Voters invited before are left alone unless `again`. A closed round invites nobody.
+    """
+    with transaction.atomic():
+        # Two organisers pressing "invite" at once: the second finds everyone invited.
+        (round_,) = lock_rows(PrioritisationRound.objects.all(), [round_.pk])
+        if not round_.is_open:
+            raise ProposalError(
+                _("”%(round)s” är stängd; öppna den innan du bjuder in.") % {"round": round_}
+            )
+        voters = round_.voters.exclude(email="")
+        if not again:
+            voters = voters.filter(invited_at=None)
+        invited = list(voters.order_by("pk"))
+        for voter in invited:
+            voter.invited_at = timezone.now()
+            voter.save(update_fields=["invited_at"])
+            emails.send_later("invitation", voter)
+    return len(invited)
+
+
+def close_round(*, round_: PrioritisationRound) -> None:
+    """No more points are taken; the ranking stays as it is."""
+    round_.is_open = False
+    round_.save(update_fields=["is_open"])
 
 
 def _locked_voter(voter_id: int) -> Voter:
@@ -106,30 +152,33 @@ def cast_votes(*, voter_id: int, points: Mapping[int, int]) -> None:
         ) from None
 
 
-def voter_for_user(*, round_id: int, user) -> Voter:
-    """The logged-in user's own participant record in a round, created on first visit."""
-    voter, _created = Voter.objects.get_or_create(round_id=round_id, user=user)
-    return voter
+def conversion_refusal(proposal: Proposal) -> str | None:
+    """Why `proposal` cannot become a workshop, or None: only an accepted proposal can, once."""
+    if proposal.is_converted:
+        return _("”%(title)s” har redan blivit workshop %(code)s.") % {
+            "title": proposal.title,
+            "code": proposal.workshop.code,
+        }
+    if proposal.status != Proposal.Status.ACCEPTED:
+        return _("Bara antagna förslag kan bli workshoppar; ”%(title)s” är %(status)s.") % {
+            "title": proposal.title,
+            "status": proposal.get_status_display().lower(),
+        }
+    return None
 
 
 def convert_to_workshop(*, proposal_id: int, event: Event, slot: TimeSlot, room: Room) -> Workshop:
     """Turn an accepted proposal into a draft workshop of `event`, in `slot` and `room`.
 
     The workshop gets the next number in the event, the proposal's title and description, and
-    a note naming the proposing region; organisers add presenters and details afterwards.
+    a note naming the proposer. It is a draft, on no public page: organisers add presenters
+    and details, then publish it (registrations.services.publish_workshop).
     """
     with transaction.atomic():
         (proposal,) = lock_rows(Proposal.objects.all(), [proposal_id])
-        if proposal.is_converted:
-            raise ProposalError(
-                _("”%(title)s” har redan blivit workshop %(code)s.")
-                % {"title": proposal.title, "code": proposal.workshop.code}
-            )
-        if proposal.status != Proposal.Status.ACCEPTED:
-            raise ProposalError(
-                _("Bara antagna förslag kan bli workshoppar; ”%(title)s” är %(status)s.")
-                % {"title": proposal.title, "status": proposal.get_status_display().lower()}
-            )
+        refusal = conversion_refusal(proposal)
+        if refusal:
+            raise ProposalError(refusal)
         # The database backs these two with a trigger and a unique constraint; checked here
         # first so the organiser reads why instead of an error page.
         if slot.event_id != event.pk:
@@ -146,7 +195,7 @@ def convert_to_workshop(*, proposal_id: int, event: Event, slot: TimeSlot, room:
         # Locking the event makes two conversions into it take numbers one after the other.
         lock_rows(Event.objects.all(), [event.pk])
         last = Workshop.objects.filter(event=event).aggregate(last=Max("number"))["last"]
-        note = _("personer från %(region)s") % {"region": proposal.region}
+        note = _("personer från %(region)s") % {"region": proposal.proposer}
         try:
             with transaction.atomic():
                 workshop = Workshop.objects.create(
@@ -156,7 +205,8 @@ def convert_to_workshop(*, proposal_id: int, event: Event, slot: TimeSlot, room:
                     description=proposal.description,
                     slot=slot,
                     room=room,
-                    contributors_note=note[:300] if proposal.region else "",
+                    contributors_note=note[:300] if proposal.proposer else "",
+                    status=Workshop.Status.DRAFT,
                 )
         except IntegrityError:
             raise ProposalError(

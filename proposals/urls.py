@@ -21,7 +21,7 @@ app_name = "proposals"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("nytt/", views.proposal_create, name="create"),
+    path("nytt/mottaget/", views.proposal_received, name="received"),
     path("prioritera/<token:token>/", views.vote, name="vote"),
-    path("prioritera/omgang/<int:round_id>/", views.join_round, name="join_round"),
     path("rangordning/<int:round_id>/", views.ranking, name="ranking"),
 ]

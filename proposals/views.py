@@ -1,14 +1,21 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from reglab.ratelimit import ratelimit
 
 from . import selectors, services
 from .forms import FilterForm, PointsForm, ProposalForm
-from .models import PrioritisationRound, Voter
+from .models import PrioritisationRound, Proposal, Voter
+
+# The proposal just sent, for its receipt page; the id is never in the address.
+SESSION_RECEIPT_KEY = "reglab_proposal_receipt"
+RANKING_PERMISSION = "proposals.view_prioritisationround"
 
 
 def proposal_list(request):
@@ -21,6 +28,7 @@ def proposal_list(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @ratelimit("proposal", limit=5, period=60)
 def proposal_create(request):
     form = ProposalForm(request.POST or None)
@@ -30,16 +38,25 @@ def proposal_create(request):
         except services.ProposalError as error:
             form.add_error("title", str(error))
         else:
-            messages.success(
-                request,
-                _("Tack! Förslaget ”%(title)s” är inskickat.") % {"title": proposal.title},
-            )
-            return redirect("proposals:list")
+            request.session[SESSION_RECEIPT_KEY] = proposal.pk
+            return redirect("proposals:received")
     return render(request, "proposals/proposal_form.html", {"form": form})
 
 
+def proposal_received(request):
+    """The receipt for the proposal this browser just sent; anyone else goes to the list."""
+    proposal = Proposal.objects.filter(pk=request.session.get(SESSION_RECEIPT_KEY)).first()
+    if proposal is None:
+        return redirect("proposals:list")
+    response = render(request, "proposals/received.html", {"proposal": proposal})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
 @ratelimit("vote", limit=30, period=60)
 def vote(request, token):
+    """The private ballot. The link is the invitation: whoever has it votes, nobody else."""
     voter = get_object_or_404(Voter.objects.select_related("round"), token=token)
     round_ = voter.round
     saved = selectors.points_by_proposal(voter)
@@ -59,22 +76,30 @@ def vote(request, token):
         else:
             messages.success(request, _("Dina poäng är sparade."))
             return redirect("proposals:vote", token=voter.token)
-    return render(
+    response = render(
         request,
         "proposals/vote.html",
         {"voter": voter, "round": round_, "form": form, "used": used},
     )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
-@login_required
-def join_round(request, round_id):
-    """A logged-in participant gets their own private page in the round."""
-    round_ = get_object_or_404(PrioritisationRound, pk=round_id)
-    voter = services.voter_for_user(round_id=round_.pk, user=request.user)
-    return redirect("proposals:vote", token=voter.token)
+def may_view_rankings(view):
+    """Organisers and Staff (by the group's permission); any other login sees nothing."""
+
+    @wraps(view)
+    @staff_member_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm(RANKING_PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-@staff_member_required
+@may_view_rankings
 def ranking(request, round_id):
     round_ = get_object_or_404(PrioritisationRound, pk=round_id)
     context = {

@@ -113,7 +113,8 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
     pays for presenters and seat counts; `workshops_to_show` is read when the form is shown.
     """
     return list(
-        Workshop.objects.filter(event=event)
+        Workshop.objects.published()
+        .filter(event=event)
         .select_related("slot")
         .order_by("slot__number", "number")
     )
@@ -126,7 +127,10 @@ def _programme_to_show(event: Event) -> list[Workshop]:
     return caches.kept_for_programme(
         ("form-workshops", event.pk),
         lambda: list(
-            Workshop.objects.for_programme().filter(event=event).order_by("slot__number", "number")
+            Workshop.objects.published()
+            .for_programme()
+            .filter(event=event)
+            .order_by("slot__number", "number")
         ),
     )
 
@@ -150,7 +154,8 @@ def workshops_by_ids(ids: Iterable[int], *, event_slug: str) -> list[Workshop]:
     """The event's workshops with these ids, with their pass, in pass order."""
     ids = [i for i in ids if isinstance(i, int)]
     return list(
-        Workshop.objects.filter(event__slug=event_slug, pk__in=ids)
+        Workshop.objects.published()
+        .filter(event__slug=event_slug, pk__in=ids)
         .select_related("slot", "room")
         .order_by("slot__number")
     )
@@ -279,8 +284,8 @@ class Overview:
 
 def overview(event: Event) -> Overview:
     """How full the event is: per pass and workshop (with queue lengths), and new
-    registrations per day."""
-    workshops = list(with_queue_length(workshops_with_seats(event)))
+    registrations per day. Drafts have no seats to take yet, so they are not counted."""
+    workshops = list(with_queue_length(workshops_with_seats(event).published()))
     passes = [
         PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.order_by("number")
@@ -339,7 +344,7 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
     queued_slots = {p.entry.slot_id for p in places}
     own = registration.choices.values("workshop_id")
     workshops = (
-        with_seats_taken(Workshop.objects.filter(event=registration.event_id))
+        with_seats_taken(Workshop.objects.published().filter(event=registration.event_id))
         .exclude(pk__in=own)
         .exclude(slot_id__in=queued_slots)
         .select_related("slot", "room")

@@ -77,6 +77,10 @@ def test_pages_are_valid_html5(client, programme, error_page_html, tmp_path, set
         files[-1].write_bytes(response.content)
     files.append(tmp_path / "errors.html")
     files[-1].write_text(error_page_html)
+    assert vnu_problems(files) == []
+
+
+def vnu_problems(files: list[Path]) -> list[str]:
     result = subprocess.run(
         ["java", "-jar", str(require(VNU)), "--format", "json", "--exit-zero-always", *files],
         capture_output=True,
@@ -84,12 +88,86 @@ def test_pages_are_valid_html5(client, programme, error_page_html, tmp_path, set
         check=True,
     )
     messages = json.loads(result.stderr)["messages"]
-    problems = [
+    return [
         f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']} [{m.get('extract', '')}]"
         for m in messages
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
-    assert problems == []
+
+
+def proposal_paths(voter) -> list[str]:
+    """The public proposals pages: the list (filtered too), the form, and a voter's ballot."""
+    return [
+        reverse("proposals:list"),
+        reverse("proposals:list") + "?region=Region+Kronoberg&format=erfa",
+        reverse("proposals:create"),
+        reverse("proposals:vote", args=[voter.token]),
+    ]
+
+
+@pytest.fixture
+def ballot(db):
+    from django.core.management import call_command
+
+    from proposals.models import PrioritisationRound, Voter
+
+    call_command("loaddata", "fixtures/proposals_2018.json", verbosity=0)
+    round_ = PrioritisationRound.objects.create(title="Idéworkshop", year=2018)
+    return Voter.objects.create(round=round_, name="Anna", email="anna@example.se")
+
+
+def test_proposal_pages_are_valid_html5(client, ballot, tmp_path, settings):
+    from tests.proposals.test_pages import valid_data
+
+    settings.DEBUG = False
+    pages = {f"page{i}": client.get(path) for i, path in enumerate(proposal_paths(ballot))}
+    create = reverse("proposals:create")
+    pages["form-errors"] = client.post(create, valid_data(title="", region="annan"))
+    pages["ballot-errors"] = client.post(
+        reverse("proposals:vote", args=[ballot.token]), {"p1": "9", "p2": "-1"}
+    )
+    client.post(create, valid_data())
+    pages["receipt"] = client.get(reverse("proposals:received"))
+    files = []
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+    assert vnu_problems(files) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, width):
+    from tests.proposals.test_pages import valid_data
+
+    axe = require(AXE).read_text()
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for path in proposal_paths(ballot):
+        page.goto(live_server.url + path)
+        found[path] = run_axe(page, axe)
+    # The form refused, then sent: the receipt.
+    page.goto(live_server.url + reverse("proposals:create"))
+    page.get_by_role("button", name="Skicka förslaget").click()
+    found["form with errors"] = run_axe(page, axe)
+    data = valid_data()
+    for name in ("title", "description"):
+        page.fill(f"#id_{name}", data[name])
+    for name in ("format", "year", "region"):
+        page.select_option(f"#id_{name}", data[name])
+    page.get_by_role("button", name="Skicka förslaget").click()
+    page.get_by_role("heading", name="Tack! Förslaget är mottaget").wait_for()
+    found["receipt"] = run_axe(page, axe)
+    # A ballot with every description unfolded.
+    page.goto(live_server.url + reverse("proposals:vote", args=[ballot.token]))
+    for summary in page.locator("summary").all():
+        summary.click()
+    found["ballot unfolded"] = run_axe(page, axe)
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
 
 
 @pytest.mark.browser

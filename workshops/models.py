@@ -196,6 +196,10 @@ class WorkshopQuerySet(ProgrammeQuerySet):
     def get_by_natural_key(self, event_slug, number):
         return self.get(event__slug=event_slug, number=number)
 
+    def published(self):
+        """What participants may see and choose: drafts stay with the organisers."""
+        return self.filter(status=Workshop.Status.PUBLISHED)
+
     def for_programme(self):
         """Workshops with everything the programme and the form show, in a fixed few queries."""
         return self.select_related("slot", "room", "event").prefetch_related(
@@ -207,6 +211,12 @@ class WorkshopQuerySet(ProgrammeQuerySet):
 
 
 class Workshop(models.Model):
+    class Status(models.TextChoices):
+        # A draft (e.g. made from a proposal) is on no public page and the registration form
+        # until an organiser publishes it (registrations.services.publish_workshop).
+        DRAFT = "draft", _("Utkast")
+        PUBLISHED = "published", _("Publicerad")
+
     event = models.ForeignKey(
         Event, verbose_name=_("evenemang"), on_delete=models.PROTECT, related_name="workshops"
     )
@@ -230,6 +240,13 @@ class Workshop(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Medverkande utan namn, t.ex. ”personer från Region Skåne”."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.PUBLISHED,
+        help_text=_("Ett utkast syns inte i programmet eller i anmälan förrän det publiceras."),
     )
     presenters = models.ManyToManyField(
         Presenter,
@@ -269,6 +286,10 @@ class Workshop(models.Model):
     @property
     def code(self) -> str:
         return f"W{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     @property
     def effective_capacity(self) -> int:

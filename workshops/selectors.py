@@ -15,7 +15,8 @@ def current_event() -> Event | None:
 
 
 def workshops_for_programme():
-    return Workshop.objects.for_programme()
+    """The published workshops, with what the programme shows; drafts are not on it."""
+    return Workshop.objects.published().for_programme()
 
 
 @dataclass

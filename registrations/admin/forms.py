@@ -66,7 +66,7 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
             )
         events = [registration.event] if registration else list(Event.objects.all())
         workshops = list(
-            with_seats_taken(Workshop.objects.filter(event__in=events))
+            with_seats_taken(Workshop.objects.published().filter(event__in=events))
             .select_related("event", "slot", "room")
             .order_by("event__date", "event_id", "slot__number", "number")
         )

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations import services
@@ -68,6 +68,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     list_display = [
         "code_display",
         "title",
+        "status",
         "slot_display",
         "room",
         "presenter_names",
@@ -76,13 +77,13 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
         "roster_link",
     ]
     list_display_links = ["code_display", "title"]
-    list_filter = ["event", "slot", "room"]
+    list_filter = ["event", "status", "slot", "room"]
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
     inlines = [WorkshopPresenterInline]
-    actions = ["export_xlsx", "export_csv", "print_rosters"]
+    actions = ["publish", "export_xlsx", "export_csv", "print_rosters"]
     fieldsets = [
-        (None, {"fields": ["event", "number", "title", "description"]}),
+        (None, {"fields": ["event", "number", "title", "description", "status"]}),
         (
             _("Tid och plats"),
             {
@@ -99,7 +100,8 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
         (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
     ]
 
-    readonly_fields = ["registered_display"]
+    # Drafts become published only through the action, which checks them first.
+    readonly_fields = ["registered_display", "status"]
 
     class Media:
         css = {"all": ["css/reglab-admin.css"]}
@@ -165,6 +167,27 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def roster_link(self, workshop):
         url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
         return format_html('<a href="{}">{}</a>', url, gettext("Skriv ut"))
+
+    @admin.action(description=_("Publicera valda utkast"), permissions=["change"])
+    def publish(self, request, queryset):
+        published = 0
+        for workshop in queryset.filter(status=Workshop.Status.DRAFT).order_by("number"):
+            try:
+                services.publish_workshop(workshop=workshop)
+            except services.RegistrationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.log_change(request, workshop, [{"changed": {"fields": ["status"]}}])
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)s workshop är publicerad.", "%(n)s workshoppar är publicerade.", published
+                )
+                % {"n": published},
+                messages.SUCCESS,
+            )
 
     # Actions on the selected workshops; they lead to the same pages as the overview's links.
 

@@ -5,6 +5,7 @@
 - `registration`: register, change, cancel, resend the link;
 - `queue`: the waiting list, and moving queued people into freed seats;
 - `programme`: organisers' edits of rooms and workshops that affect registered people;
+- `publishing`: a draft workshop onto the programme, once its pass, room and people are set;
 - `personal_data`: erasure and anonymisation;
 - `audit`: the trail of who changed what, written by all of the above.
 
@@ -16,6 +17,7 @@ from .audit import PARTICIPANT, SYSTEM, Actor
 from .errors import RegistrationError
 from .personal_data import ANONYMISED_NAME, anonymise, erase
 from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
+from .publishing import publish_problems, publish_workshop
 from .queue import (
     fill_freed_seats,
     join_queue,
@@ -53,6 +55,8 @@ __all__ = [
     "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "publish_problems",
+    "publish_workshop",
     "refuse_if_registered",
     "register",
     "resend_link",

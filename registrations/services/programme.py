@@ -194,7 +194,8 @@ def _move_problem(
 def _free_seats_elsewhere(workshop: Workshop) -> dict[int, int]:
     """{workshop id: free seats} of the other workshops in this workshop's pass."""
     others = list(
-        Workshop.objects.filter(slot_id=workshop.slot_id)
+        Workshop.objects.published()
+        .filter(slot_id=workshop.slot_id)
         .exclude(pk=workshop.pk)
         .select_related("room")
         .order_by("number")

@@ -87,12 +87,7 @@ def add_to_queue(registration: Registration, workshop: Workshop, *, by: Actor) -
     The messages name the pass, so a form can show them next to it.
     """
     slot = workshop.slot
-    if workshop.event_id != registration.event_id:
-        raise RegistrationError(
-            _("%(code)s hör inte till %(event)s.")
-            % {"code": workshop.code, "event": registration.event},
-            workshop=workshop,
-        )
+    rules.check_offered(registration.event, workshop)
     if registration.choices.filter(workshop=workshop).exists():
         raise RegistrationError(
             _("Du har redan en plats i %(code)s, så du kan inte köa till den.")

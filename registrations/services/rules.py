@@ -29,16 +29,25 @@ def check_window(event: Event) -> None:
         raise RegistrationError(_("Anmälan till %(event)s är inte öppen.") % {"event": event})
 
 
+def check_offered(event: Event, workshop: Workshop) -> None:
+    """A seat or a queue place only in a published workshop of this event."""
+    if workshop.event_id != event.pk:
+        raise RegistrationError(
+            _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event},
+            workshop=workshop,
+        )
+    if workshop.is_draft:
+        raise RegistrationError(
+            _("%(code)s är inte publicerad än.") % {"code": workshop.code}, workshop=workshop
+        )
+
+
 def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int, Workshop]:
-    """Exactly one workshop in each of the event's passes. Returns {slot id: workshop}."""
+    """Exactly one published workshop in each of the event's passes. Returns {slot id: workshop}."""
     slots = list(event.slots.order_by("number"))
     by_slot: dict[int, Workshop] = {}
     for workshop in workshops:
-        if workshop.event_id != event.pk:
-            raise RegistrationError(
-                _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event},
-                workshop=workshop,
-            )
+        check_offered(event, workshop)
         if workshop.slot_id in by_slot and by_slot[workshop.slot_id].pk != workshop.pk:
             slot = next(s for s in slots if s.pk == workshop.slot_id)
             raise RegistrationError(

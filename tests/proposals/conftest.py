@@ -30,15 +30,17 @@ def round_2018(proposals_2018):
 
 @pytest.fixture
 def voter(round_2018):
-    return Voter.objects.create(round=round_2018, name="Deltagare 1")
+    return Voter.objects.create(round=round_2018, name="Deltagare 1", email="d1@example.se")
 
 
 def make_proposal(**fields) -> Proposal:
+    """A proposal an organiser has published, unless `is_published=False` is given."""
     defaults = {
         "title": "Ett förslag",
-        "region": "Region Test",
+        "region": "Region Uppsala",
         "format": Proposal.Format.WORKSHOP,
         "description": "Beskrivning",
         "year": 2018,
+        "is_published": True,
     }
     return Proposal.objects.create(**(defaults | fields))

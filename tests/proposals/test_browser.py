@@ -57,12 +57,14 @@ def test_region_submits_a_proposal(browser, live_server, proposals_2018):
     assert page.locator("#id_title").input_value() == "Smart specialisering i praktiken"
     shoot(page, "form-errors")
 
-    page.get_by_label("Region eller organisation").fill("Region Gävleborg")
-    page.get_by_label("Form").select_option(label="Seminarium")
+    page.locator("#id_region").select_option("Region Gävleborg")
+    page.locator("#id_format").select_option(label="Seminarium")
     page.get_by_label("Beskrivning").fill("Hur arbetar regionerna med sina strategier?")
     page.get_by_role("button", name="Skicka förslaget").click()
-    page.get_by_text("Tack! Förslaget").wait_for()
-    assert Proposal.objects.filter(title="Smart specialisering i praktiken").exists()
+    page.get_by_role("heading", name="Tack! Förslaget är mottaget").wait_for()
+    shoot(page, "received")
+    proposal = Proposal.objects.get(title="Smart specialisering i praktiken")
+    assert not proposal.is_published
     assert errors == []
 
 
@@ -75,6 +77,12 @@ def test_participant_distributes_points_with_a_live_counter(
     from playwright.sync_api import expect
 
     page.goto(f"{live_server.url}/forslag/prioritera/{voter.token}/")
+    # Descriptions are folded; one click shows one.
+    description = page.get_by_text("Behov av att samla parter", exact=False)
+    assert not description.is_visible()
+    page.locator("summary", has_text="Cirkulär ekonomi").click()
+    assert description.is_visible()
+    shoot(page, "vote-unfolded")
     counter = page.locator(".points-used-count")
     assert counter.text_content() == "0"
     page.get_by_label("Matcha rätt").fill("2")

@@ -11,6 +11,7 @@ def test_load_proposals_loads_once_and_keeps_edits(db):
     Proposal.objects.filter(title="Matcha rätt").update(status="accepted")
     call_command("load_proposals", "fixtures/proposals_2018.json", stdout=out)
     assert Proposal.objects.count() == 15
+    assert Proposal.objects.public().count() == 15
     assert Proposal.objects.get(title="Matcha rätt").status == "accepted"
     assert "Loaded 15 proposals" in out.getvalue()
     assert "already loaded" in out.getvalue()

@@ -65,3 +65,10 @@ def test_ranking_page(admin_client, round_2018, fragment):
         html = f"<!DOCTYPE html>{html}"
     check(html)
     assert Proposal.objects.count() == 15
+
+
+def test_receipt_page(client, db):
+    from tests.proposals.test_pages import valid_data
+
+    client.post(reverse("proposals:create"), valid_data())
+    check(client.get(reverse("proposals:received")).content.decode())

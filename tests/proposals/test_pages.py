@@ -2,6 +2,9 @@ import datetime
 import re
 
 import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.models import PrioritisationRound, Proposal, Vote, Voter
@@ -9,6 +12,7 @@ from tests.proposals.conftest import make_proposal
 
 LIST = reverse("proposals:list")
 CREATE = reverse("proposals:create")
+RECEIVED = reverse("proposals:received")
 NEXT_YEAR = datetime.date.today().year + 1
 
 
@@ -38,15 +42,40 @@ def test_list_filters_by_format_and_region(client, proposals_2018):
     html = client.get(LIST, {"format": "erfa", "region": "Region Kronoberg"}).content.decode()
     assert "2 förslag" in html
     assert "Cirkulär ekonomi" in html and "Socialt företagande" not in html
-    html = client.get(LIST, {"region": "Västernorrland"}).content.decode()
+    html = client.get(LIST, {"region": "Region Västernorrland"}).content.decode()
+    assert "2 förslag" in html
     assert "Land &amp; Stad" in html and "Cirkulär ekonomi" not in html
 
 
-def test_list_hides_declined_proposals(client, db):
+def test_the_region_filter_names_each_region_once(client, proposals_2018):
+    make_proposal(
+        title="Från universitetet", region="annan", other_organisation="Lunds universitet"
+    )
+    make_proposal(title="Från kommunen", region="annan", other_organisation="Umeå kommun")
+    html = client.get(LIST).content.decode()
+    options = re.findall(
+        r'<option value="([^"]*)"', html.split('name="region"')[1].split("</select>")[0]
+    )
+    assert options == [
+        "",
+        "Region Blekinge",
+        "Region Kronoberg",
+        "Region Uppsala",
+        "Region Västerbotten",
+        "Region Västernorrland",
+        "Region Örebro län",
+        "annan",
+    ]
+    html = client.get(LIST, {"region": "annan"}).content.decode()
+    assert "2 förslag" in html and "Lunds universitet" in html and "Umeå kommun" in html
+
+
+def test_list_hides_declined_and_unreviewed_proposals(client, db):
     make_proposal(title="Synligt")
     make_proposal(title="Avböjt förslag", status=Proposal.Status.DECLINED)
+    make_proposal(title="Inte granskat", is_published=False)
     html = client.get(LIST).content.decode()
-    assert "Synligt" in html and "Avböjt förslag" not in html
+    assert "Synligt" in html and "Avböjt förslag" not in html and "Inte granskat" not in html
 
 
 @pytest.mark.parametrize(
@@ -65,23 +94,66 @@ def test_tampered_filters_show_an_error_and_the_whole_list(client, proposals_201
 
 def test_form_page_has_labels_fieldsets_and_no_inline_script_or_style(client, db):
     html = client.get(CREATE).content.decode()
-    for name in ["title", "region", "format", "year", "description", "contact_email"]:
+    fields = ["title", "region", "other_organisation", "format", "year", "description"]
+    for name in [*fields, "contact_email"]:
         # Rendered by crispy-forms, whose template breaks the tag's line before `for`.
         assert re.search(rf'<label\s+for="id_{name}"', html)
     assert html.count("<fieldset") == 2 and html.count("<legend") == 2
     assert "<script>" not in html and "style=" not in html and "<style" not in html
 
 
-def test_region_submits_a_proposal(client, db):
+def test_region_submits_a_proposal_and_sees_a_receipt(client, db):
     response = client.post(CREATE, valid_data())
-    assert response.status_code == 302 and response["Location"] == LIST
+    assert response.status_code == 302 and response["Location"] == RECEIVED
     proposal = Proposal.objects.get()
-    assert (proposal.title, proposal.year, proposal.status) == (
+    assert (proposal.title, proposal.year, proposal.status, proposal.is_published) == (
         "Smart specialisering i praktiken",
         NEXT_YEAR,
         "submitted",
+        False,
     )
-    assert "är inskickat" in client.get(LIST).content.decode()
+    receipt = client.get(RECEIVED)
+    html = receipt.content.decode()
+    assert "Vi har tagit emot ”Smart specialisering i praktiken”." in html
+    assert "Ett kvitto skickas till kontakt@example.se." in html
+    assert "Hur arbetar regionerna" in html and "Region Gävleborg" in html
+    assert receipt["Cache-Control"] == "private, no-store"
+    # Received, not published: the public list does not show it.
+    assert "Smart specialisering" not in client.get(LIST).content.decode()
+
+
+def test_the_receipt_page_is_only_for_the_browser_that_sent_it(client, db):
+    make_proposal(title="Någon annans")
+    response = client.get(RECEIVED)
+    assert response.status_code == 302 and response["Location"] == LIST
+
+
+def test_the_receipt_is_mailed_to_the_contact(client, db, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CREATE, valid_data())
+    (receipt,) = mail.outbox
+    assert receipt.to == ["kontakt@example.se"]
+    assert "Smart specialisering i praktiken" in receipt.body
+
+
+def test_another_organisation_needs_its_name(client, db):
+    response = client.post(CREATE, valid_data(region="annan"))
+    assert response.status_code == 200
+    assert "Skriv organisationens namn" in response.content.decode()
+    assert client.post(CREATE, valid_data(region="annan", other_organisation="Lunds universitet"))
+    assert Proposal.objects.get().proposer == "Lunds universitet"
+
+
+def test_the_region_is_chosen_from_a_list(client, db):
+    html = client.get(CREATE).content.decode()
+    assert '<optgroup label="Regioner">' in html and '<optgroup label="Nationella aktörer">' in html
+    assert html.count('<option value="Region ') == 20
+    for name in ["Västra Götalandsregionen", "Tillväxtverket", "Tillväxtanalys", "Reglab"]:
+        assert f'<option value="{name}">' in html
+    response = client.post(CREATE, valid_data(region="Region Påhittad"))
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert not Proposal.objects.exists()
 
 
 def test_missing_fields_give_swedish_errors_next_to_fields_and_keep_input(client, db):
@@ -210,26 +282,42 @@ def test_unknown_or_malformed_token_is_404(client, voter, token):
     assert client.get(f"/forslag/prioritera/{token}/").status_code == 404
 
 
-def test_logged_in_participant_gets_an_own_page(client, django_user_model, round_2018):
-    user = django_user_model.objects.create_user("deltagare", password="x")
-    client.force_login(user)
-    url = reverse("proposals:join_round", args=[round_2018.pk])
-    first, second = client.get(url), client.get(url)
-    voter = Voter.objects.get(user=user)
-    assert first["Location"] == second["Location"] == vote_url(voter)
+def test_the_ballot_shows_each_description_folded_and_the_region(client, voter):
+    html = client.get(vote_url(voter)).content.decode()
+    assert html.count("<details") == 15
+    folded = re.search(
+        r"(?s)<summary>[^<]*<span[^>]*>: Cirkulär ekonomi</span></summary>(.*?)</details>", html
+    )
+    assert "Behov av att samla parter" in folded.group(1)
+    assert "Region Kronoberg · ERFA-träffar" in html
 
 
-def test_joining_a_round_requires_login(client, round_2018):
-    response = client.get(reverse("proposals:join_round", args=[round_2018.pk]))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+def test_a_get_never_writes(client, voter, proposals_2018):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(vote_url(voter)).status_code == 200
+    statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
+    assert statements and set(statements) == {"SELECT"}
+
+
+def test_there_is_no_way_in_without_an_invitation(client, admin_user, round_2018):
+    # Joining a round by logging in is gone: a login, even a superuser's, gets no ballot.
+    client.force_login(admin_user)
+    assert client.get(f"/forslag/prioritera/omgang/{round_2018.pk}/").status_code == 404
+    assert not Voter.objects.exists()
 
 
 # --- the organisers' ranking ----------------------------------------------------------------
 
 
-def test_ranking_is_for_staff_only(client, round_2018):
-    response = client.get(reverse("proposals:ranking", args=[round_2018.pk]))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+def test_ranking_shows_shared_places_and_how_many_voted(admin_client, round_2018, proposals_2018):
+    a, b = proposals_2018[:2]
+    voters = [Voter.objects.create(round=round_2018, email=f"{n}@x.se") for n in range(3)]
+    Vote.objects.create(voter=voters[0], proposal=a, points=2)
+    Vote.objects.create(voter=voters[1], proposal=b, points=2)
+    html = admin_client.get(reverse("proposals:ranking", args=[round_2018.pk])).content.decode()
+    places = re.findall(r"<tr>\s*<td class=\"ranking-place\">([^<]+)</td>", html)
+    assert places == ["delad 1:a plats"] * 2 + ["delad 3:e plats"] * 13
+    assert "2 av 3 deltagare har fördelat poäng." in html
 
 
 def test_ranking_shows_points_and_voters_highest_first(admin_client, voter, proposals_2018):

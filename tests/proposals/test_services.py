@@ -1,11 +1,16 @@
 import pytest
+from django.core import mail
+from django.db import IntegrityError
 
 from proposals import selectors
 from proposals.models import PrioritisationRound, Proposal, Vote, Voter
 from proposals.services import (
     ProposalError,
     cast_votes,
+    close_round,
     convert_to_workshop,
+    invite_voters,
+    set_published,
     set_status,
     submit_proposal,
 )
@@ -14,23 +19,70 @@ from tests.proposals.conftest import make_proposal
 from workshops.models import Room, TimeSlot, Workshop
 
 
-def test_submitted_proposal_is_saved_as_submitted(db):
-    proposal = submit_proposal(
-        title="Smart specialisering",
-        region="Region Gävleborg",
-        format=Proposal.Format.SEMINAR,
-        description="Hur gör vi?",
-        year=2018,
-        contact_email="a@example.se",
-    )
+def submit(**changes) -> Proposal:
+    fields = {
+        "title": "Smart specialisering",
+        "region": "Region Gävleborg",
+        "format": Proposal.Format.SEMINAR,
+        "description": "Hur gör vi?",
+        "year": 2018,
+        "contact_email": "a@example.se",
+    }
+    return submit_proposal(**(fields | changes))
+
+
+def test_submitted_proposal_is_saved_as_submitted_and_not_published(db):
+    proposal = submit()
     assert proposal.status == Proposal.Status.SUBMITTED
-    assert Proposal.objects.get().region == "Region Gävleborg"
+    saved = Proposal.objects.get()
+    assert (saved.region, saved.is_published) == ("Region Gävleborg", False)
+    assert list(selectors.public_proposals()) == []
+
+
+def test_the_receipt_is_mailed_after_the_commit(db, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit()
+        assert mail.outbox == []
+    (receipt,) = mail.outbox
+    assert receipt.to == ["a@example.se"]
+    assert receipt.subject == "Vi har tagit emot ert förslag: Smart specialisering"
+    assert "Reglab läser förslaget och publicerar det sedan" in receipt.body
+    assert "http://testserver/forslag/" in receipt.body
+
+
+def test_no_address_no_receipt(db, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(contact_email="")
+    assert mail.outbox == []
+
+
+def test_another_organisation_is_kept_with_its_name(db):
+    proposal = submit(region="annan", other_organisation="Lunds universitet")
+    assert proposal.proposer == "Lunds universitet"
+    # A name typed with a region from the list is not kept.
+    proposal = submit(title="Annat", region="Region Skåne", other_organisation="Lunds universitet")
+    assert (proposal.proposer, proposal.other_organisation) == ("Region Skåne", "")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"region": "Skåne"},
+        {"region": "annan", "other_organisation": ""},
+        {"region": "Region Skåne", "other_organisation": "Lunds universitet"},
+    ],
+)
+def test_the_database_holds_regions_to_the_list(db, fields):
+    with pytest.raises(IntegrityError):
+        make_proposal(**fields)
 
 
 def test_same_title_twice_in_a_year_is_refused(db):
     make_proposal(title="Samma")
     with pytest.raises(ProposalError, match="finns redan"):
-        submit_proposal(title="Samma", region="", format="", description="x", year=2018)
+        submit(title="Samma", region="", format="")
     assert Proposal.objects.count() == 1
 
 
@@ -73,7 +125,8 @@ def test_non_integer_points_are_refused(voter, proposals_2018):
 def test_points_for_a_proposal_outside_the_round_are_refused(voter, proposals_2018):
     other_year = make_proposal(title="Annat år", year=2019)
     declined = make_proposal(title="Avböjt", status=Proposal.Status.DECLINED)
-    for proposal in (other_year, declined):
+    unread = make_proposal(title="Inte granskat", is_published=False)
+    for proposal in (other_year, declined, unread):
         with pytest.raises(ProposalError, match="bara ge poäng"):
             cast_votes(voter_id=voter.pk, points={proposal.pk: 1})
     assert not Vote.objects.exists()
@@ -107,10 +160,66 @@ def test_ranking_sums_points_and_counts_voters_per_proposal(round_2018, proposal
     assert selectors.voters_who_voted(round_2018) == 2
 
 
+def test_equal_points_share_a_place_and_the_next_place_skips_them(round_2018, proposals_2018):
+    a, b, c, d = proposals_2018[:4]
+    first, second = (Voter.objects.create(round=round_2018, email=f"{n}@x.se") for n in (1, 2))
+    cast_votes(voter_id=first.pk, points={a.pk: 2, b.pk: 1})
+    cast_votes(voter_id=second.pk, points={c.pk: 1, d.pk: 1, a.pk: 1})
+    ranking = selectors.ranking(round_2018)
+    places = [(p.pk, p.place, p.shares_place) for p in ranking[:4]]
+    assert places[0] == (a.pk, 1, False)
+    assert sorted(places[1:]) == sorted([(b.pk, 2, True), (c.pk, 2, True), (d.pk, 2, True)])
+    # The eleven without points share fifth place, not places 5 to 15.
+    assert {(p.place, p.shares_place) for p in ranking[4:]} == {(5, True)}
+
+
 def test_ranking_ignores_points_from_another_round(round_2018, proposals_2018):
     other = PrioritisationRound.objects.create(title="Annan", year=2018)
     cast_votes(voter_id=Voter.objects.create(round=other).pk, points={proposals_2018[0].pk: 3})
     assert all(p.total_points == 0 for p in selectors.ranking(round_2018))
+
+
+# --- review and rounds ------------------------------------------------------------------
+
+
+def test_publishing_puts_a_proposal_on_the_list_and_in_its_rounds(round_2018):
+    proposal = make_proposal(title="Nytt", is_published=False)
+    assert proposal not in round_2018.proposals()
+    set_published(proposal=proposal, published=True)
+    assert proposal in selectors.public_proposals()
+    assert proposal in round_2018.proposals()
+    set_published(proposal=proposal, published=False)
+    assert proposal not in selectors.public_proposals()
+
+
+def test_voters_are_invited_once_each_by_mail(round_2018, django_capture_on_commit_callbacks):
+    voters = [
+        Voter.objects.create(round=round_2018, name=f"Person {n}", email=f"p{n}@example.se")
+        for n in range(3)
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invite_voters(round_=round_2018) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [v.email for v in voters]
+    for voter in voters:
+        (message,) = [m for m in mail.outbox if m.to == [voter.email]]
+        assert f"http://testserver/forslag/prioritera/{voter.token}/" in message.body
+        assert f"Hej {voter.name}!" in message.body
+        # Each message carries its own link only.
+        assert all(v.token not in message.body for v in voters if v != voter)
+    assert all(v.invited_at for v in Voter.objects.all())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invite_voters(round_=round_2018) == 0
+        assert invite_voters(round_=round_2018, again=True) == 3
+    assert len(mail.outbox) == 6
+
+
+def test_a_closed_round_invites_nobody_and_takes_no_points(voter, proposals_2018):
+    close_round(round_=voter.round)
+    with pytest.raises(ProposalError, match="är stängd"):
+        invite_voters(round_=voter.round)
+    with pytest.raises(ProposalError, match="Prioriteringen är stängd"):
+        cast_votes(voter_id=voter.pk, points={proposals_2018[0].pk: 1})
 
 
 # --- status and conversion ----------------------------------------------------------------
@@ -138,8 +247,17 @@ def test_accepted_proposal_becomes_the_next_workshop_of_the_event(accepted, free
     )
     assert (workshop.event, workshop.slot, workshop.room) == (event, slot, room)
     assert workshop.contributors_note == "personer från Region Kronoberg"
+    assert workshop.is_draft
     accepted.refresh_from_db()
     assert accepted.workshop == workshop
+
+
+def test_another_organisation_is_named_in_the_note(free_place):
+    event, slot, room = free_place
+    proposal = make_proposal(region="annan", other_organisation="Lunds universitet")
+    set_status(proposal=proposal, status=Proposal.Status.ACCEPTED)
+    workshop = convert_to_workshop(proposal_id=proposal.pk, event=event, slot=slot, room=room)
+    assert workshop.contributors_note == "personer från Lunds universitet"
 
 
 def test_a_proposal_without_region_gets_no_note(free_place):
