@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
-from .selectors import Seats
+from .selectors import Seats, people_in
 
 # Excel, LibreOffice and Google Sheets start a formula with any of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -124,6 +124,8 @@ class _Sheet:
     def append(self, values: Iterable, *, bold: bool = False) -> None:
         write, formats, row = self.sheet, self.formats, self.rows
         for column, value in enumerate(values):
+            if value is None:
+                continue  # an empty cell
             if isinstance(value, str):
                 if bold:
                     write.write_string(row, column, value, formats["bold"])
@@ -143,8 +145,17 @@ class _Sheet:
             self.sheet.autofilter(0, 0, self.rows - 1, self.columns - 1)
 
 
+def _by_pass(workshops: list[Workshop]) -> list[tuple[TimeSlot, list[Workshop]]]:
+    """The workshops grouped by pass, in the order they come (by pass, then number)."""
+    passes: dict[int, tuple[TimeSlot, list[Workshop]]] = {}
+    for workshop in workshops:
+        passes.setdefault(workshop.slot_id, (workshop.slot, []))[1].append(workshop)
+    return list(passes.values())
+
+
 def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
-    """A summary sheet, then one sheet per pass with a row per participant and workshop.
+    """A summary sheet (each workshop, a sum per pass, and the number of people), then one
+    sheet per pass with a row per participant and workshop.
 
     `workshops` (annotated with seats_taken) are the ones exported; they fix the passes' order.
     XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written,
@@ -176,22 +187,26 @@ def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
         [7, 60, 9, 13, 20, 10, 10, 10],
     )
     sheets: dict[int, _Sheet] = {}
-    for workshop in workshops:
-        slot = workshop.slot
+    for slot, in_pass in _by_pass(workshops):
+        for workshop in in_pass:
+            summary.append(
+                [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
+                + [workshop.seats_taken, workshop.effective_capacity, Seats.of(workshop).left],
+            )
+        # Each pass on its own: every person holds one seat in each, so adding the passes
+        # counts people three times.
         summary.append(
-            [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
-            + [workshop.seats_taken, workshop.effective_capacity, Seats.of(workshop).left],
+            [None, _("%(slot)s totalt") % {"slot": slot.label}, slot.label, slot_time(slot), None]
+            + [
+                sum(w.seats_taken for w in in_pass),
+                sum(w.effective_capacity for w in in_pass),
+                sum(Seats.of(w).left for w in in_pass),
+            ],
+            bold=True,
         )
-        if slot.pk not in sheets:
-            sheets[slot.pk] = _Sheet(book, formats, str(slot.label), header(), COLUMN_WIDTHS)
+        sheets[slot.pk] = _Sheet(book, formats, str(slot.label), header(), COLUMN_WIDTHS)
     summary.append(
-        [_("Totalt"), "", "", "", ""]
-        + [
-            sum(w.seats_taken for w in workshops),
-            sum(w.effective_capacity for w in workshops),
-            sum(Seats.of(w).left for w in workshops),
-        ],
-        bold=True,
+        [_("Totalt"), _("Anmälda personer"), None, None, None, people_in(choices)], bold=True
     )
     for slot_id, values in rows(choices):
         sheets[slot_id].append(values)

@@ -192,6 +192,11 @@ def export_choices(
     )
 
 
+def people_in(choices: QuerySet) -> int:
+    """How many people (registrations) the choices are of: one query."""
+    return choices.order_by().values("registration_id").distinct().count()
+
+
 _SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
 
 
