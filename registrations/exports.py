@@ -1,4 +1,5 @@
-"""Registrations as CSV and Excel: pure functions from querysets to bytes.
+"""Registrations as CSV and Excel (pure functions from querysets to bytes), and the rosters'
+printed pages.
 
 The querysets come from `selectors.export_choices` (one row per participant and workshop) and
 `selectors.workshops_with_seats`; the admin views only wrap the result in a response.
@@ -10,6 +11,7 @@ leaves alone), and Excel cells are written as text with Excel's own "quote prefi
 
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import xlsxwriter
 from defusedcsv import csv
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
-from .selectors import Seats, people_in
+from .selectors import Listed, Roster, Seats, people_in
 
 # Excel, LibreOffice and Google Sheets start a formula with any of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -220,3 +222,64 @@ def filename(event: Event, scope: str, extension: str) -> str:
     """E.g. `utsikt-ar-insikt-anmalningar-pass-1-2027-03-01.xlsx`: event, what, download date."""
     parts = [event.slug, "anmalningar", slugify(scope), timezone.localdate().isoformat()]
     return "-".join(p for p in parts if p) + f".{extension}"
+
+
+# A roster's pages are counted here, not by the browser: "sida 1 av 2" per workshop needs each
+# workshop's own page count, which CSS paged media in Chromium cannot give (counter(pages) is
+# the whole document's). Every line is one fixed height (static/css/roster.css: rows of 8.5 mm,
+# a first page's heading of fixed height), so these many lines fill an A4 page with room left.
+ROSTER_FIRST_PAGE_LINES = 23
+ROSTER_LATER_PAGE_LINES = 27
+# Empty lines at the end of every roster, for people who turn up without registering.
+WALK_IN_LINES = 5
+# About what one line of the name and organisation columns holds; longer text is set smaller
+# on two lines, so the line keeps its height.
+NAME_CHARS = 28
+ORGANISATION_CHARS = 34
+
+
+@dataclass
+class RosterLine:
+    number: int | None  # None on a walk-in line
+    person: Listed | None
+
+    @property
+    def long_name(self) -> bool:
+        return self.person is not None and len(self.person.registration.name) > NAME_CHARS
+
+    @property
+    def long_organisation(self) -> bool:
+        return self.person is not None and len(self.person.organisation) > ORGANISATION_CHARS
+
+
+@dataclass
+class RosterPage:
+    number: int
+    of: int
+    lines: list[RosterLine]
+
+    @property
+    def first(self) -> bool:
+        return self.number == 1
+
+    @property
+    def last(self) -> bool:
+        return self.number == self.of
+
+
+def roster_pages(
+    roster: Roster,
+    *,
+    first_page: int = ROSTER_FIRST_PAGE_LINES,
+    later_pages: int = ROSTER_LATER_PAGE_LINES,
+    walk_in: int = WALK_IN_LINES,
+) -> list[RosterPage]:
+    """The roster's participants, then the walk-in lines, cut into printed pages."""
+    lines = [RosterLine(n, person) for n, person in enumerate(roster.participants, start=1)]
+    lines += [RosterLine(None, None)] * walk_in
+    chunks = [lines[:first_page]]
+    rest = lines[first_page:]
+    while rest:
+        chunks.append(rest[:later_pages])
+        rest = rest[later_pages:]
+    return [RosterPage(n, len(chunks), chunk) for n, chunk in enumerate(chunks, start=1)]

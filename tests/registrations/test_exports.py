@@ -217,3 +217,20 @@ def test_exports_take_the_same_number_of_queries_for_few_and_many_rows(
 # Session, user, permissions (the user's and the groups'), event, the rows; xlsx also reads
 # the workshops with their seats (and presenters, one prefetch) and counts the people.
 QUERIES = {"csv": 7, "xlsx": 10}  # the same for 2 and for 40 participants
+
+
+# Rosters: their printed pages (tests/registrations/test_roster_pdf.py prints them).
+
+
+@pytest.mark.parametrize(
+    ("people", "pages"), [(0, [5]), (18, [23]), (19, [23, 1]), (45, [23, 27]), (46, [23, 27, 1])]
+)
+def test_roster_pages_hold_a_fixed_number_of_lines_with_the_walk_in_lines_last(people, pages):
+    roster = selectors.Roster(workshop=None, participants=[object()] * people)
+    cut = exports.roster_pages(roster)
+    assert [len(page.lines) for page in cut] == pages
+    assert [(page.number, page.of, page.first, page.last) for page in cut] == [
+        (n, len(pages), n == 1, n == len(pages)) for n in range(1, len(pages) + 1)
+    ]
+    lines = [line for page in cut for line in page.lines]
+    assert [line.number for line in lines] == [*range(1, people + 1), *[None] * 5]
