@@ -71,6 +71,8 @@ def register(request, event_slug):
     form = RegistrationForm(
         request.POST if posted else None,
         workshops=_form_workshops(posted, event),
+        # A workshop's page links here with ?workshop=W3: that one starts chosen.
+        preselect=request.GET.get("workshop"),
     )
     if posted and form.is_valid():
         try:
