@@ -6,6 +6,9 @@ task (Django's tasks framework). With the database backend a separate worker
 the calendar file or the mail server; with the immediate backend (the default, and `make run`)
 it is sent right after the commit, in the same process.
 
+Every message ends with the event's contact and data controller (email/footer.*), and
+replies go to the contact (Reply-To).
+
 A failing mail server must not lose a registration, so errors are logged and the registration
 stays; the participant can ask for their link again and organisers can resend.
 """
@@ -13,6 +16,7 @@ stays; the participant can ask for their link again and organisers can resend.
 import logging
 import time
 from dataclasses import dataclass
+from email.utils import formataddr
 from functools import partial
 
 from django.conf import settings
@@ -22,6 +26,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from workshops.models import Event
 
 from .calendar import agenda_ics, ics_filename
 from .models import Registration
@@ -123,6 +129,14 @@ def private_url(registration: Registration) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def reply_to(event: Event) -> list[str]:
+    """Replies go to the event's contact; the sender stays DEFAULT_FROM_EMAIL, the address the
+    mail server may send from."""
+    if not event.contact_email:
+        return []
+    return [formataddr((event.contact_name, event.contact_email))]
+
+
 def send(registration: Registration, kind_name: str) -> bool:
     """Send one message; True when it went out. Failures are logged, never raised."""
     kind = _kinds()[kind_name]
@@ -136,11 +150,13 @@ def send(registration: Registration, kind_name: str) -> bool:
         "queue_places": queue_places(registration) if kind.with_agenda else [],
         "private_url": private_url(registration) if kind.with_agenda else None,
         "programme_url": settings.SITE_URL + reverse("workshops:programme"),
+        "privacy_url": settings.SITE_URL + reverse("event_privacy", args=[event.slug]),
     }
     message = EmailMultiAlternatives(
         subject=kind.subject % {"event": event.name},
         body=render_to_string("registrations/email/message.txt", context),
         to=[registration.email],
+        reply_to=reply_to(event),
     )
     message.attach_alternative(
         render_to_string("registrations/email/message.html", context), "text/html"

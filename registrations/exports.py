@@ -1,4 +1,5 @@
-"""Registrations as CSV and Excel: pure functions from querysets to bytes.
+"""Registrations as CSV and Excel (pure functions from querysets to bytes), and the rosters'
+printed pages.
 
 The querysets come from `selectors.export_choices` (one row per participant and workshop) and
 `selectors.workshops_with_seats`; the admin views only wrap the result in a response.
@@ -10,6 +11,7 @@ leaves alone), and Excel cells are written as text with Excel's own "quote prefi
 
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import xlsxwriter
 from defusedcsv import csv
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
-from .selectors import Seats
+from .selectors import Listed, Roster, Seats, people_in
 
 # Excel, LibreOffice and Google Sheets start a formula with any of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -124,6 +126,8 @@ class _Sheet:
     def append(self, values: Iterable, *, bold: bool = False) -> None:
         write, formats, row = self.sheet, self.formats, self.rows
         for column, value in enumerate(values):
+            if value is None:
+                continue  # an empty cell
             if isinstance(value, str):
                 if bold:
                     write.write_string(row, column, value, formats["bold"])
@@ -143,8 +147,17 @@ class _Sheet:
             self.sheet.autofilter(0, 0, self.rows - 1, self.columns - 1)
 
 
+def _by_pass(workshops: list[Workshop]) -> list[tuple[TimeSlot, list[Workshop]]]:
+    """The workshops grouped by pass, in the order they come (by pass, then number)."""
+    passes: dict[int, tuple[TimeSlot, list[Workshop]]] = {}
+    for workshop in workshops:
+        passes.setdefault(workshop.slot_id, (workshop.slot, []))[1].append(workshop)
+    return list(passes.values())
+
+
 def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
-    """A summary sheet, then one sheet per pass with a row per participant and workshop.
+    """A summary sheet (each workshop, a sum per pass, and the number of people), then one
+    sheet per pass with a row per participant and workshop.
 
     `workshops` (annotated with seats_taken) are the ones exported; they fix the passes' order.
     XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written,
@@ -176,22 +189,26 @@ def xlsx_bytes(choices: QuerySet, *, workshops: Iterable[Workshop]) -> bytes:
         [7, 60, 9, 13, 20, 10, 10, 10],
     )
     sheets: dict[int, _Sheet] = {}
-    for workshop in workshops:
-        slot = workshop.slot
+    for slot, in_pass in _by_pass(workshops):
+        for workshop in in_pass:
+            summary.append(
+                [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
+                + [workshop.seats_taken, workshop.effective_capacity, Seats.of(workshop).left],
+            )
+        # Each pass on its own: every person holds one seat in each, so adding the passes
+        # counts people three times.
         summary.append(
-            [workshop.code, workshop.title, slot.label, slot_time(slot), workshop.room.name]
-            + [workshop.seats_taken, workshop.effective_capacity, Seats.of(workshop).left],
+            [None, _("%(slot)s totalt") % {"slot": slot.label}, slot.label, slot_time(slot), None]
+            + [
+                sum(w.seats_taken for w in in_pass),
+                sum(w.effective_capacity for w in in_pass),
+                sum(Seats.of(w).left for w in in_pass),
+            ],
+            bold=True,
         )
-        if slot.pk not in sheets:
-            sheets[slot.pk] = _Sheet(book, formats, str(slot.label), header(), COLUMN_WIDTHS)
+        sheets[slot.pk] = _Sheet(book, formats, str(slot.label), header(), COLUMN_WIDTHS)
     summary.append(
-        [_("Totalt"), "", "", "", ""]
-        + [
-            sum(w.seats_taken for w in workshops),
-            sum(w.effective_capacity for w in workshops),
-            sum(Seats.of(w).left for w in workshops),
-        ],
-        bold=True,
+        [_("Totalt"), _("Anmälda personer"), None, None, None, people_in(choices)], bold=True
     )
     for slot_id, values in rows(choices):
         sheets[slot_id].append(values)
@@ -205,3 +222,64 @@ def filename(event: Event, scope: str, extension: str) -> str:
     """E.g. `utsikt-ar-insikt-anmalningar-pass-1-2027-03-01.xlsx`: event, what, download date."""
     parts = [event.slug, "anmalningar", slugify(scope), timezone.localdate().isoformat()]
     return "-".join(p for p in parts if p) + f".{extension}"
+
+
+# A roster's pages are counted here, not by the browser: "sida 1 av 2" per workshop needs each
+# workshop's own page count, which CSS paged media in Chromium cannot give (counter(pages) is
+# the whole document's). Every line is one fixed height (static/css/roster.css: rows of 8.5 mm,
+# a first page's heading of fixed height), so these many lines fill an A4 page with room left.
+ROSTER_FIRST_PAGE_LINES = 23
+ROSTER_LATER_PAGE_LINES = 27
+# Empty lines at the end of every roster, for people who turn up without registering.
+WALK_IN_LINES = 5
+# About what one line of the name and organisation columns holds; longer text is set smaller
+# on two lines, so the line keeps its height.
+NAME_CHARS = 28
+ORGANISATION_CHARS = 34
+
+
+@dataclass
+class RosterLine:
+    number: int | None  # None on a walk-in line
+    person: Listed | None
+
+    @property
+    def long_name(self) -> bool:
+        return self.person is not None and len(self.person.registration.name) > NAME_CHARS
+
+    @property
+    def long_organisation(self) -> bool:
+        return self.person is not None and len(self.person.organisation) > ORGANISATION_CHARS
+
+
+@dataclass
+class RosterPage:
+    number: int
+    of: int
+    lines: list[RosterLine]
+
+    @property
+    def first(self) -> bool:
+        return self.number == 1
+
+    @property
+    def last(self) -> bool:
+        return self.number == self.of
+
+
+def roster_pages(
+    roster: Roster,
+    *,
+    first_page: int = ROSTER_FIRST_PAGE_LINES,
+    later_pages: int = ROSTER_LATER_PAGE_LINES,
+    walk_in: int = WALK_IN_LINES,
+) -> list[RosterPage]:
+    """The roster's participants, then the walk-in lines, cut into printed pages."""
+    lines = [RosterLine(n, person) for n, person in enumerate(roster.participants, start=1)]
+    lines += [RosterLine(None, None)] * walk_in
+    chunks = [lines[:first_page]]
+    rest = lines[first_page:]
+    while rest:
+        chunks.append(rest[:later_pages])
+        rest = rest[later_pages:]
+    return [RosterPage(n, len(chunks), chunk) for n, chunk in enumerate(chunks, start=1)]

@@ -111,14 +111,24 @@ class RegistrationForm(forms.Form):
     )
 
     def __init__(
-        self, *args, workshops, change=False, current=None, queued=None, queue_places=None, **kwargs
+        self,
+        *args,
+        workshops,
+        change=False,
+        current=None,
+        queued=None,
+        queue_places=None,
+        preselect: str | None = None,
+        **kwargs,
     ):
         """`current` and `queued`: {slot id: workshop id} of the person's seats and queues;
-        `queue_places`: {workshop id: their place in its queue}."""
+        `queue_places`: {workshop id: their place in its queue}; `preselect`: a workshop's
+        code ("W3", from a workshop's page) to start with chosen, or ticked to queue for when
+        it is full."""
         super().__init__(*args, **kwargs)
         self.workshops = list(workshops)
         self.current = current or {}
-        self.queued = queued or {}
+        self.queued = dict(queued or {})
         self.queue_places = queue_places or {}
         self.queue_wishes: list[Workshop] = []
         self.slots = []
@@ -139,10 +149,21 @@ class RegistrationForm(forms.Form):
             )
             if current and slot.pk in current:
                 self.initial[pass_field_name(slot.number)] = current[slot.pk]
+        if preselect and not self.is_bound:
+            self._preselect(preselect)
         if change:
             # Changing keeps the address (it identifies the registration) and the consent given.
             del self.fields["email"]
             del self.fields["consent"]
+
+    def _preselect(self, code: str) -> None:
+        workshop = next((w for w in self.workshops if w.code == code.strip().upper()), None)
+        if workshop is None:
+            return  # an old or mistyped link: the form as usual
+        if is_full(workshop, workshop.seats_taken):
+            self.queued.setdefault(workshop.slot_id, workshop.pk)
+        else:
+            self.initial.setdefault(pass_field_name(workshop.slot.number), workshop.pk)
 
     def pass_groups(self) -> list[PassGroup]:
         groups = []

@@ -83,6 +83,14 @@ class Seats:
         return round(100 * self.taken / self.capacity) if self.capacity else 0
 
 
+def seats_left(workshops: Iterable[Workshop]) -> dict[int, Seats]:
+    """Seats of each workshop by id, in one query: for the programme's pages, which ask
+    through workshops.availability. The workshops need their room loaded."""
+    workshops = list(workshops)
+    taken = seats_taken(w.pk for w in workshops)
+    return {w.pk: Seats(taken.get(w.pk, 0), w.effective_capacity) for w in workshops}
+
+
 def with_queue_length(workshops: QuerySet) -> QuerySet:
     """Annotate `queue_length` in the same query."""
     return workshops.annotate(queue_length=_count_in_same_query(QueueEntry.objects.all()))
@@ -197,6 +205,11 @@ def export_choices(
     )
 
 
+def people_in(choices: QuerySet) -> int:
+    """How many people (registrations) the choices are of: one query."""
+    return choices.order_by().values("registration_id").distinct().count()
+
+
 _SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
 
 
@@ -207,29 +220,61 @@ def swedish_sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def name_parts(name: str) -> tuple[str, str]:
+    """(surname, given names) of a name as typed: the last word is taken as the surname."""
+    *given, surname = name.split() or [""]
+    return surname, " ".join(given)
+
+
+def surname_sort_key(name: str) -> tuple[str, str]:
+    """Surname, then given names, in Swedish order (swedish_sort_key): the same order on
+    every database, since no collation is asked of it."""
+    surname, given = name_parts(name)
+    return swedish_sort_key(surname), swedish_sort_key(given)
+
+
+@dataclass
+class Listed:
+    """A participant as a roster lists them: by surname, as door staff look them up."""
+
+    registration: Registration
+
+    @property
+    def surname(self) -> str:
+        return name_parts(self.registration.name)[0]
+
+    @property
+    def given_names(self) -> str:
+        return name_parts(self.registration.name)[1]
+
+    @property
+    def organisation(self) -> str:
+        return self.registration.organisation
+
+
 @dataclass
 class Roster:
     workshop: Workshop  # annotated with seats_taken
-    participants: list[Registration]
+    participants: list[Listed]
 
 
 def rosters(workshops: QuerySet) -> list[Roster]:
-    """Each workshop with its confirmed participants in alphabetical order, in three queries."""
+    """Each workshop with its confirmed participants by surname and given names (then
+    organisation), in three queries."""
     workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
     by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
     choices = seats().filter(workshop__in=workshops).select_related("registration")
     for choice in choices:
         by_workshop[choice.workshop_id].append(choice.registration)
-    return [
-        Roster(
-            w,
-            sorted(
-                by_workshop[w.pk],
-                key=lambda r: (swedish_sort_key(r.name), swedish_sort_key(r.organisation)),
-            ),
+
+    def order(registration: Registration):
+        return (
+            *surname_sort_key(registration.name),
+            swedish_sort_key(registration.organisation),
+            registration.pk,
         )
-        for w in workshops
-    ]
+
+    return [Roster(w, [Listed(r) for r in sorted(by_workshop[w.pk], key=order)]) for w in workshops]
 
 
 @dataclass

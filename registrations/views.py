@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from reglab.ratelimit import ratelimit
 from workshops.models import Event
+from workshops.selectors import current_event
 
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
@@ -70,6 +71,8 @@ def register(request, event_slug):
     form = RegistrationForm(
         request.POST if posted else None,
         workshops=_form_workshops(posted, event),
+        # A workshop's page links here with ?workshop=W3: that one starts chosen.
+        preselect=request.GET.get("workshop"),
     )
     if posted and form.is_valid():
         try:
@@ -274,6 +277,13 @@ def erase(request, registration):
         action=services.erase,
         done_url_name="registrations:erased",
     )
+
+
+def privacy(request, event_slug=None):
+    """How personal data is handled, with the event's data controller and contact: the
+    current event's at /integritet/, a given one's where its pages link."""
+    event = get_object_or_404(Event, slug=event_slug) if event_slug else current_event()
+    return render(request, "privacy.html", {"event": event})
 
 
 def erased(request, event_slug):

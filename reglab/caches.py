@@ -17,9 +17,10 @@ the services count seats there, under their locks. Seats are counted for every r
    the others' show within KEPT_SECONDS (2.).
 
 2. Per process, under the version (`kept_for_programme`): what is built from the programme's
-   tables alone, i.e. the programme page's passes (workshops.views) and the workshops the
-   registration form shows (registrations.selectors.workshops_to_show, which hands out
-   copies, each with the seats counted for its request). An entry goes stale when the version
+   tables alone, i.e. the programme page's workshop cards (workshops.views, which adds the
+   seats counted for its request) and the workshops the registration form shows
+   (registrations.selectors.workshops_to_show, which hands out copies, each with the seats
+   counted for its request). An entry goes stale when the version
    differs, and after KEPT_SECONDS at the latest, which bounds an edit the version does not see
    (raw SQL, a restored backup, another process without Redis).
 

@@ -56,6 +56,9 @@ def public_paths(client, event) -> list[str]:
         reverse("registrations:cancel", args=[token]),
         reverse("registrations:cancelled", args=[event.slug]),
         reverse("privacy"),
+        reverse("event_privacy", args=[event.slug]),
+        # A full workshop's page: its button offers to queue.
+        reverse("workshops:workshop_detail", args=[event.slug, full[2].number]),
         "/finns-inte/",
     ]
 

@@ -51,6 +51,31 @@ class Event(models.Model):
         ),
     )
 
+    # Who participants reach with questions (every e-mail's Reply-To goes here), and who is
+    # responsible for their personal data: shown on the private page, the privacy page and in
+    # every e-mail.
+    contact_name = models.CharField(
+        _("kontaktperson"),
+        max_length=200,
+        blank=True,
+        help_text=_("Arrangörens kontakt för deltagarna. Visas i alla mejl och på deras sidor."),
+    )
+    contact_email = models.EmailField(
+        _("kontaktpersonens e-post"),
+        blank=True,
+        help_text=_("Svar på mejlen till deltagarna går hit."),
+    )
+    contact_phone = models.CharField(_("kontaktpersonens telefon"), max_length=40, blank=True)
+    controller_name = models.CharField(
+        _("personuppgiftsansvarig"),
+        max_length=200,
+        blank=True,
+        help_text=_("Organisationen som ansvarar för deltagarnas personuppgifter."),
+    )
+    controller_details = models.TextField(
+        _("personuppgiftsansvarigs adress och organisationsnummer"), blank=True
+    )
+
     objects = EventManager()
 
     class Meta:
@@ -69,6 +94,16 @@ class Event(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name or self.contact_email or self.contact_phone)
+
+    @property
+    def contact_phone_uri(self) -> str:
+        """A tel: link for the phone number as typed (digits and a leading +)."""
+        number = "".join(c for c in self.contact_phone if c.isdigit() or c == "+")
+        return f"tel:{number}" if number else ""
 
     def is_registration_open(self, at: datetime.datetime | None = None) -> bool:
         at = at or timezone.now()

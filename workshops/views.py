@@ -1,18 +1,45 @@
+from dataclasses import dataclass
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from reglab import caches
 
-from . import selectors
-from .models import Event
+from . import availability, selectors
+from .models import Event, TimeSlot, Workshop
 
 
-def _passes_html(event: Event) -> str:
-    return render_to_string(
-        "workshops/includes/programme_passes.html",
-        {"event": event, "slots": selectors.programme_by_slot(event)},
+@dataclass(frozen=True)
+class Card:
+    workshop: Workshop
+    html: SafeString  # the card's text: code, title, room, presenters
+
+
+@dataclass(frozen=True)
+class PassCards:
+    slot: TimeSlot
+    cards: tuple[Card, ...]
+
+
+def _cards(event: Event) -> tuple[PassCards, ...]:
+    return tuple(
+        PassCards(
+            entry.slot,
+            tuple(
+                Card(
+                    workshop,
+                    render_to_string(
+                        "workshops/includes/workshop_card.html",
+                        {"event": event, "workshop": workshop},
+                    ),
+                )
+                for workshop in entry.workshops
+            ),
+        )
+        for entry in selectors.programme_by_slot(event)
     )
 
 
@@ -21,17 +48,30 @@ def programme(request, event_slug=None):
         event = get_object_or_404(Event, slug=event_slug)
     elif (event := selectors.current_event()) is None:
         raise Http404
-    # The passes and workshops change only when organisers edit them.
-    passes = caches.kept_for_programme(
-        ("programme-page", event.pk, get_language()), lambda: _passes_html(event)
+    # The cards' texts change only when organisers edit the programme, so they are kept; the
+    # seats change with every registration, so they are counted for each request (one query).
+    kept = caches.kept_for_programme(
+        ("programme-page", event.pk, get_language()), lambda: _cards(event)
     )
-    return render(request, "workshops/programme.html", {"event": event, "passes": passes})
+    open_now = event.is_registration_open()
+    seats = availability.seats_left(c.workshop for p in kept for c in p.cards) if open_now else {}
+    passes = [(p.slot, [(card, seats.get(card.workshop.pk)) for card in p.cards]) for p in kept]
+    return render(
+        request,
+        "workshops/programme.html",
+        {"event": event, "passes": passes, "registration_open": open_now},
+    )
 
 
 def workshop_detail(request, event_slug, number):
     workshop = get_object_or_404(
         selectors.workshops_for_programme(), event__slug=event_slug, number=number
     )
+    event = workshop.event
+    open_now = event.is_registration_open()
+    seats = availability.seats_left([workshop]).get(workshop.pk) if open_now else None
     return render(
-        request, "workshops/workshop_detail.html", {"workshop": workshop, "event": workshop.event}
+        request,
+        "workshops/workshop_detail.html",
+        {"workshop": workshop, "event": event, "seats": seats, "registration_open": open_now},
     )

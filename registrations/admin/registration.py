@@ -33,8 +33,6 @@ from .refusals import RefusalAdminMixin
 EXPORT_PERMISSION = "registrations.export_registrations"
 ROSTER_PERMISSION = "registrations.view_rosters"
 OVERVIEW_PERMISSION = "workshops.view_workshop"
-# Empty lines at the end of every roster, for people who turn up without registering.
-WALK_IN_LINES = 5
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -287,8 +285,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             raise Http404(_("Ingen sådan workshop."))
         context = {
             "event": event,
-            "rosters": rosters,
-            "walk_in_lines": range(WALK_IN_LINES),
+            "rosters": [(roster, exports.roster_pages(roster)) for roster in rosters],
         }
         return TemplateResponse(request, "registrations/rosters.html", context)
 

@@ -32,7 +32,8 @@ def test_register_confirm_change_and_cancel(live_server, programme, settings, de
     settings.SITE_URL = live_server.url
     page = desktop
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Anmäl dig till workshopparna").click()
+    # At the top and after each pass: the first one.
+    page.get_by_role("link", name="Anmäl dig till workshopparna").first.click()
     choose(page, "W1", "W6", "W11")
     fill_details(page)
     page.get_by_role("button", name="Skicka anmälan").click()

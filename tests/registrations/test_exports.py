@@ -91,8 +91,8 @@ def test_xlsx_has_a_summary_and_a_sheet_per_pass_with_frozen_bold_header(
         60,
         58,
     ]
-    assert summary.max_row == 1 + 15 + 1  # header, fifteen workshops, total
-    assert [c.value for c in summary[summary.max_row]][5:] == [9, 200 * 3, 600 - 9]
+    assert summary.max_row == 1 + 3 * (5 + 1) + 1  # header, per pass 5 workshops and a sum, total
+    assert [c.value for c in summary[summary.max_row]][5:] == [3, None, None]
     pass_two = book["Pass 2"]
     assert [c.value for c in pass_two[1]][:3] == ["Namn", "E-post", "Organisation"]
     assert all(c.font.b for c in pass_two[1])
@@ -104,6 +104,35 @@ def test_xlsx_has_a_summary_and_a_sheet_per_pass_with_frozen_bold_header(
         ("Person 002", "W7"),
     ]
     assert pass_two["I2"].is_date
+
+
+def test_xlsx_summary_sums_each_pass_and_counts_people_once(organiser_client, registered):
+    """Three people hold a seat in each of three passes: 3 per pass, and 3 people, not 9."""
+    summary = read_xlsx(organiser_client.get(export_url(registered, "xlsx")))["Sammanfattning"]
+    rows = [[c.value for c in row] for row in summary.iter_rows(min_row=2)]
+    sums = [row for row in rows if row[1] and row[1].endswith("totalt")]
+    assert [row[1:4] for row in sums] == [
+        ["Pass 1 totalt", "Pass 1", "09:00–09:45"],
+        ["Pass 2 totalt", "Pass 2", "10:00–10:45"],
+        ["Pass 3 totalt", "Pass 3", "11:00–11:45"],
+    ]
+    assert [row[5:] for row in sums] == [[3, 200, 197]] * 3
+    # Each sum comes right after its pass's five workshops.
+    assert [rows.index(row) for row in sums] == [5, 11, 17]
+    assert all(row[2] == "Pass 2" for row in rows[6:11])
+    assert rows[-1][:2] == ["Totalt", "Anmälda personer"]
+    assert rows[-1][5] == 3
+    assert all(c.font.b for c in summary[summary.max_row] if c.value is not None)
+
+
+def test_xlsx_summary_of_a_selection_counts_the_people_in_it(organiser_client, registered):
+    w2 = Workshop.objects.get(event=registered, number=2)
+    book = read_xlsx(organiser_client.get(export_url(registered, "xlsx", f"?workshop={w2.pk}")))
+    rows = [[c.value for c in row] for row in book["Sammanfattning"].iter_rows(min_row=2)]
+    assert [row[0] for row in rows] == ["W2", None, "Totalt"]
+    seats = w2.room.capacity
+    assert rows[1][1:2] + rows[1][5:] == ["Pass 1 totalt", 1, seats, seats - 1]
+    assert rows[-1][5] == 1
 
 
 def test_one_pass_and_selected_workshops(organiser_client, registered):
@@ -186,5 +215,22 @@ def test_exports_take_the_same_number_of_queries_for_few_and_many_rows(
 
 
 # Session, user, permissions (the user's and the groups'), event, the rows; xlsx also reads
-# the workshops with their seats (and presenters, one prefetch).
-QUERIES = {"csv": 7, "xlsx": 9}  # the same for 2 and for 40 participants
+# the workshops with their seats (and presenters, one prefetch) and counts the people.
+QUERIES = {"csv": 7, "xlsx": 10}  # the same for 2 and for 40 participants
+
+
+# Rosters: their printed pages (tests/registrations/test_roster_pdf.py prints them).
+
+
+@pytest.mark.parametrize(
+    ("people", "pages"), [(0, [5]), (18, [23]), (19, [23, 1]), (45, [23, 27]), (46, [23, 27, 1])]
+)
+def test_roster_pages_hold_a_fixed_number_of_lines_with_the_walk_in_lines_last(people, pages):
+    roster = selectors.Roster(workshop=None, participants=[object()] * people)
+    cut = exports.roster_pages(roster)
+    assert [len(page.lines) for page in cut] == pages
+    assert [(page.number, page.of, page.first, page.last) for page in cut] == [
+        (n, len(pages), n == 1, n == len(pages)) for n in range(1, len(pages) + 1)
+    ]
+    lines = [line for page in cut for line in page.lines]
+    assert [line.number for line in lines] == [*range(1, people + 1), *[None] * 5]

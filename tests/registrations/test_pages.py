@@ -44,6 +44,42 @@ def test_form_shows_each_pass_with_its_workshops(client, programme, register_url
     assert "60 platser kvar" in page
 
 
+def checked_radios(html: str) -> list[str]:
+    return re.findall(r'id="(pass_\d-W\d+)" value="\d+" checked', html)
+
+
+def test_a_workshops_page_link_starts_the_form_with_that_workshop_chosen(
+    client, programme, register_url
+):
+    assert checked_radios(client.get(register_url).content.decode()) == []
+    html = client.get(register_url + "?workshop=W7").content.decode()
+    assert checked_radios(html) == ["pass_2-W7"]
+    assert 'type="checkbox" name="queue_2"' not in html
+    for unknown in ("W99", "x", ""):
+        assert (
+            checked_radios(client.get(f"{register_url}?workshop={unknown}").content.decode()) == []
+        )
+
+
+def test_a_full_workshops_link_starts_the_form_ticked_to_queue_for_it(
+    client, programme, register_url
+):
+    w7 = Workshop.objects.get(event=programme, number=7)
+    w7.capacity = 0
+    w7.save()
+    html = client.get(register_url + "?workshop=W7").content.decode()
+    assert checked_radios(html) == []
+    assert f'id="queue_2-W7" value="{w7.pk}" checked' in html
+
+
+def test_the_preselected_workshop_does_not_override_what_was_posted(
+    client, programme, register_url
+):
+    data = form_data(programme, index=2, email="")  # invalid: the form comes back
+    html = client.post(register_url + "?workshop=W7", data).content.decode()
+    assert checked_radios(html) == ["pass_1-W3", "pass_2-W8", "pass_3-W13"]
+
+
 def test_register_redirects_to_neutral_page_and_mails_link(
     client, programme, register_url, django_capture_on_commit_callbacks
 ):

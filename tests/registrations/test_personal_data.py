@@ -108,4 +108,5 @@ def test_privacy_page_says_what_why_how_long_and_who_and_the_form_links_it(clien
     for heading in ("Vad vi sparar", "Varför", "Vem som ser dem", "Hur länge", "radera"):
         assert heading in page
     form = client.get(reverse("registrations:register", args=[programme.slug])).content.decode()
-    assert f'href="{reverse("privacy")}"' in form
+    # The event's own privacy page, which names its data controller.
+    assert f'href="{reverse("event_privacy", args=[programme.slug])}"' in form

@@ -39,6 +39,7 @@ def populate(slug: str, *, workshops_per_slot: int, registrations: int):
 
 PAGES = {
     "programme": lambda event, person: reverse("workshops:event_programme", args=[event.slug]),
+    "workshop": lambda event, person: reverse("workshops:workshop_detail", args=[event.slug, 1]),
     "form": lambda event, person: reverse("registrations:register", args=[event.slug]),
     "private": lambda event, person: reverse("registrations:private", args=[person.token]),
     "change": lambda event, person: reverse("registrations:change", args=[person.token]),
