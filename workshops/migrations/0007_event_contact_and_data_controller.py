@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0005_remove_workshop_permissions'),
+        ('workshops', '0006_workshop_draft_or_published'),
     ]
 
     operations = [
