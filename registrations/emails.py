@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import agenda_ics, ics_filename
 from .models import Registration
-from .selectors import agenda, queue_places
+from .selectors import agenda, queue_places, registration_by_address
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +192,18 @@ def deliver(registration_id: int, kind_name: str) -> bool:
     if not send(registration, kind_name):
         raise MailNotSent(f"{kind_name} e-mail for registration {registration_id}")
     return True
+
+
+def send_link_later(event_id: int, email: str) -> None:
+    """The link request's mail: queued for any address, known or not, so that the request
+    does the same work either way; the task finds out whether anyone has that address."""
+    transaction.on_commit(partial(deliver_link.enqueue, event_id, email))
+
+
+@task
+def deliver_link(event_id: int, email: str) -> bool:
+    """The task behind send_link_later: the private link, if the address is registered."""
+    registration = registration_by_address(event_id, email)
+    if registration is None:
+        return False
+    return deliver.call(registration.pk, "link")
