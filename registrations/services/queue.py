@@ -99,8 +99,7 @@ def _has_seat_there(workshop: Workshop) -> RegistrationError:
 
 def _has_free_seats(workshop: Workshop) -> RegistrationError:
     return RegistrationError(
-        _("%(code)s har lediga platser: välj den i stället för att köa.")
-        % {"code": workshop.code},
+        _("%(code)s har lediga platser: välj den i stället för att köa.") % {"code": workshop.code},
         slot=workshop.slot,
         workshop=workshop,
     )

@@ -141,9 +141,11 @@ def test_a_registered_address_is_refused_a_full_workshop_like_a_new_one(
     mail.outbox.clear()
     answers = []
     for email in ("anna@example.se", "new@example.se"):
-        with django_capture_on_commit_callbacks(execute=True):
-            with pytest.raises(RegistrationError) as error:
-                register(event, workshops, email=email)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(RegistrationError) as error,
+        ):
+            register(event, workshops, email=email)
         answers.append(error.value.message)
     assert answers[0] == answers[1] and "har blivit fullt" in answers[0]
     assert mail.outbox == []
