@@ -170,7 +170,13 @@ def send(registration: Registration, kind_name: str) -> bool:
 def send_later(registration: Registration, kind_name: str) -> None:
     """Queue one message for after the current transaction commits (at once outside one)."""
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
-    transaction.on_commit(partial(deliver.enqueue, registration.pk, kind_name))
+    _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
+
+
+def _after_commit(enqueue) -> None:
+    # Robust: what was committed stands, and the person is answered as such (the thanks page),
+    # even if queueing the message fails afterwards; Django logs that failure.
+    transaction.on_commit(enqueue, robust=True)
 
 
 class MailNotSent(Exception):
@@ -197,7 +203,7 @@ def deliver(registration_id: int, kind_name: str) -> bool:
 def send_link_later(event_id: int, email: str) -> None:
     """The link request's mail: queued for any address, known or not, so that the request
     does the same work either way; the task finds out whether anyone has that address."""
-    transaction.on_commit(partial(deliver_link.enqueue, event_id, email))
+    _after_commit(partial(deliver_link.enqueue, event_id, email))
 
 
 @task

@@ -210,6 +210,9 @@ CACHES = {
 REGLAB_RATELIMIT = envbool("REGLAB_RATELIMIT", True)
 
 LOGIN_URL = "admin:login"
+# Only organisers' logins use sessions (the public pages keep nothing in one): a working day,
+# then log in again. `manage.py clearsessions` (README, Drift) deletes the expired ones.
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 10 * 60 * 60)
 
 # Organisers' logins: django-axes locks out an address + user name after repeated failures.
 AUTHENTICATION_BACKENDS = [
