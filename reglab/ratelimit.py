@@ -4,7 +4,7 @@ A fixed window per (scope, address): simple, shared between app servers through 
 and cheap (one atomic increment per request). Switched off with REGLAB_RATELIMIT=off.
 Which limits there are, and why: README, "Gränser per klientadress".
 
-While Redis is unreachable the counts are kept in each process's memory (reglab.cache),
+While Redis is unreachable the counts are kept in each process's memory (reglab.cache_backends),
 so a limit then holds per process rather than for the whole site.
 """
 

@@ -195,12 +195,18 @@ if _tasks not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
 
 # Cache (the rate limits and the programme version): Redis when REDIS_URL is set, else this
-# process's memory. What each process keeps for itself, and why: reglab/caches.py.
+# process's memory. What each process keeps for itself, and why: reglab/caches.py. While
+# Redis is unreachable each process uses its own memory and tries again every few seconds
+# (reglab/cache_backends.py); the timeouts (seconds) bound a Redis that hangs.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "reglab.cache_backends.RedisWithLocalFallback",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": envint("REGLAB_REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": envint("REGLAB_REDIS_TIMEOUT_MS", 500) / 1000,
+            },
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
