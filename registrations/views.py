@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -343,3 +344,11 @@ def calendar_file(request, registration):
     response = HttpResponse(agenda_ics(registration), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(registration)}"'
     return response
+
+
+def privacy(request):
+    """How personal data is handled, with the day each event's data is anonymised
+    (Event.anonymise_on; events whose day has passed are left out)."""
+    today = timezone.localdate()
+    events = [e for e in Event.objects.order_by("date", "pk") if e.anonymise_on >= today]
+    return render(request, "privacy.html", {"events": events})

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from registrations.views import privacy
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("forslag/", include("proposals.urls")),
-    path("integritet/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("integritet/", privacy, name="privacy"),
     # Before workshops: its /<event slug>/ pattern would otherwise catch /anmalan/.
     path("", include("registrations.urls")),
     path("", include("workshops.urls")),

@@ -51,6 +51,16 @@ class Event(models.Model):
         ),
     )
 
+    anonymise_after_days = models.PositiveSmallIntegerField(
+        _("radera personuppgifter efter (dagar)"),
+        default=90,
+        help_text=_(
+            "Så många dagar efter evenemanget ersätts deltagarnas namn, e-post och "
+            "organisation med ”Anonymiserad” (antalet per workshop blir kvar). Datumet står "
+            "på sidan om personuppgifter."
+        ),
+    )
+
     objects = EventManager()
 
     class Meta:
@@ -69,6 +79,12 @@ class Event(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def anonymise_on(self) -> datetime.date:
+        """The day the participants' personal data is anonymised (anonymise_registrations
+        --due, run daily)."""
+        return self.date + datetime.timedelta(days=self.anonymise_after_days)
 
     def is_registration_open(self, at: datetime.datetime | None = None) -> bool:
         at = at or timezone.now()
