@@ -1,7 +1,7 @@
 """Gunicorn settings shared by production, `make serve` and `make bench`.
 
 Override with the environment: PORT, HOST, WEB_CONCURRENCY (worker processes),
-GUNICORN_THREADS (threads per worker).
+GUNICORN_THREADS (threads per worker), GUNICORN_ACCESSLOG (a file, or - for stderr).
 """
 
 import multiprocessing
@@ -21,3 +21,5 @@ graceful_timeout = 20
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# The access log with private links' tokens masked (reglab/logs.py).
+logger_class = "reglab.logs.GunicornLogger"

@@ -31,7 +31,7 @@ from workshops.models import Event
 
 from .calendar import agenda_ics, ics_filename
 from .models import Registration
-from .selectors import agenda, queue_places
+from .selectors import agenda, queue_places, registration_by_address
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,13 @@ def send(registration: Registration, kind_name: str) -> bool:
 def send_later(registration: Registration, kind_name: str) -> None:
     """Queue one message for after the current transaction commits (at once outside one)."""
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
-    transaction.on_commit(partial(deliver.enqueue, registration.pk, kind_name))
+    _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
+
+
+def _after_commit(enqueue) -> None:
+    # Robust: what was committed stands, and the person is answered as such (the thanks page),
+    # even if queueing the message fails afterwards; Django logs that failure.
+    transaction.on_commit(enqueue, robust=True)
 
 
 class MailNotSent(Exception):
@@ -208,3 +214,18 @@ def deliver(registration_id: int, kind_name: str) -> bool:
     if not send(registration, kind_name):
         raise MailNotSent(f"{kind_name} e-mail for registration {registration_id}")
     return True
+
+
+def send_link_later(event_id: int, email: str) -> None:
+    """The link request's mail: queued for any address, known or not, so that the request
+    does the same work either way; the task finds out whether anyone has that address."""
+    _after_commit(partial(deliver_link.enqueue, event_id, email))
+
+
+@task
+def deliver_link(event_id: int, email: str) -> bool:
+    """The task behind send_link_later: the private link, if the address is registered."""
+    registration = registration_by_address(event_id, email)
+    if registration is None:
+        return False
+    return deliver.call(registration.pk, "link")

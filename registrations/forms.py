@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
+from .normalise import normalise_email, refuse_bad_characters
 from .option_texts import OptionText, option_text
 from .selectors import is_full, seats_free
 
@@ -71,9 +72,16 @@ def queue_field_name(number: int) -> str:
     return f"queue_{number}"
 
 
+class EmailAddressField(forms.EmailField):
+    """An address normalised (registrations.normalise) before it is validated."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
+
+
 def email_field(**kwargs) -> forms.EmailField:
     """The participant's address, with the same Swedish messages wherever it is asked for."""
-    return forms.EmailField(
+    return EmailAddressField(
         label=_("E-post"),
         max_length=254,
         error_messages={
@@ -96,6 +104,7 @@ class RegistrationForm(forms.Form):
         label=_("Namn"),
         max_length=200,
         error_messages={"required": _("Skriv ditt namn.")},
+        validators=[refuse_bad_characters("name")],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = email_field(help_text=_("Hit skickar vi bekräftelsen och din personliga länk."))
@@ -103,6 +112,7 @@ class RegistrationForm(forms.Form):
         label=_("Organisation"),
         max_length=200,
         error_messages={"required": _("Skriv vilken organisation du kommer från.")},
+        validators=[refuse_bad_characters("organisation")],
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     consent = forms.BooleanField(

@@ -13,6 +13,7 @@ from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
 from .models import Choice, QueueEntry, Registration
+from .normalise import normalise_email
 
 
 def seats(*, exclude_registration=None) -> QuerySet:
@@ -186,6 +187,16 @@ def agenda(registration: Registration) -> list[Choice]:
 def registration_by_token(token: str) -> Registration | None:
     """A confirmed registration by its private token; None for unknown or cancelled ones."""
     return Registration.objects.confirmed().select_related("event").filter(token=token).first()
+
+
+def registration_by_address(event: Event | int, email: str) -> Registration | None:
+    """The event's (or event id's) confirmed registration with this address (normalised,
+    any case)."""
+    return (
+        Registration.objects.confirmed()
+        .filter(event=event, email__iexact=normalise_email(email))
+        .first()
+    )
 
 
 def export_choices(

@@ -1,14 +1,18 @@
 """Participants' pages. Thin: the forms check input, the services apply the rules."""
 
+import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reglab.ratelimit import ratelimit
+from reglab import ratelimit
 from workshops.models import Event
 from workshops.selectors import current_event
 
@@ -16,14 +20,45 @@ from . import selectors, services
 from .calendar import agenda_ics, ics_filename
 from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_name
 
-# Registrations per client address and minute. Generous: a whole office behind one address
-# registers at once when the invitation arrives.
+# Per client address and minute (README, "Gränser per klientadress"). The form's limit counts
+# what a submission costs: a saved registration, or the "already registered" mail, so an
+# office behind one address can register all at once, however many of its attempts find a
+# workshop full. Every POST counts against the generous flood limit.
 REGISTER_LIMIT = 30
+REGISTER_POST_LIMIT = 300
+# Every valid link request queues a task (which may mail), so each one counts.
 LINK_LIMIT = 10
-SESSION_EMAIL_KEY = "reglab_registered_email"
-# The workshops the form chose and asked to queue for, so the thanks page can repeat them.
-SESSION_CHOICES_KEY = "reglab_chosen_workshops"
-SESSION_QUEUE_KEY = "reglab_queue_wishes"
+
+# What this browser just sent (the address typed, the workshops asked for), for the thanks
+# and "check your e-mail" pages: a signed cookie, not the session, so that nothing that can
+# fail (a database write) follows the commit of a registration, and the server keeps no
+# personal data for a visitor. The thanks page shows the address only while a registration
+# has it, so after an erasure that browser's page no longer shows it.
+SENT_COOKIE = "reglab_sent"
+SENT_SALT = "registrations.views.sent"
+SENT_MAX_AGE = 30 * 60
+
+
+def _remember_sent(response, event, **sent) -> None:
+    response.set_signed_cookie(
+        SENT_COOKIE,
+        json.dumps(sent),
+        salt=SENT_SALT,
+        max_age=SENT_MAX_AGE,
+        path=reverse("registrations:register", args=[event.slug]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _sent(request) -> dict:
+    value = request.get_signed_cookie(SENT_COOKIE, None, salt=SENT_SALT, max_age=SENT_MAX_AGE)
+    try:
+        sent = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return sent if isinstance(sent, dict) else {}
 
 
 def private_page(view):
@@ -60,7 +95,7 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit("register", limit=REGISTER_LIMIT)
+@ratelimit.ratelimit("register-posts", limit=REGISTER_POST_LIMIT)
 def register(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
     # The window's rule is the services' (rules.check_window); outside it this page explains
@@ -75,6 +110,8 @@ def register(request, event_slug):
         preselect=request.GET.get("workshop"),
     )
     if posted and form.is_valid():
+        if not ratelimit.hit("register", request, limit=REGISTER_LIMIT, period=60):
+            return ratelimit.too_many(request, 60)
         try:
             services.register(
                 event=event,
@@ -86,56 +123,72 @@ def register(request, event_slug):
                 queue=form.queue_wishes,
             )
         except services.RegistrationError as error:
+            ratelimit.refund("register", request, period=60)
             _apply_rule_error(form, error)
         else:
             # The same answer whether the address was new or already registered.
-            request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
-            request.session[SESSION_CHOICES_KEY] = [w.pk for w in form.chosen_workshops()]
-            request.session[SESSION_QUEUE_KEY] = [w.pk for w in form.queue_wishes]
-            return redirect("registrations:thanks", event_slug=event.slug)
+            response = redirect("registrations:thanks", event_slug=event.slug)
+            _remember_sent(
+                response,
+                event,
+                email=form.cleaned_data["email"],
+                chosen=[w.pk for w in form.chosen_workshops()],
+                queue=[w.pk for w in form.queue_wishes],
+            )
+            return response
     if posted:
         # Shown again: with texts, presenters and the seats left right now.
         form.workshops = selectors.workshops_to_show(event)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
-def _check_your_email(request, event_slug, template, **context):
-    """The neutral answer after the form or a link request: the same for known and new
-    addresses, naming only the address this browser typed."""
-    event = get_object_or_404(Event, slug=event_slug)
-    email = request.session.get(SESSION_EMAIL_KEY)
-    return render(request, template, {"event": event, "email": email, **context})
-
-
 def thanks(request, event_slug):
     # What the form asked for, not what was saved: the page must not tell whether the
     # address was already registered. The e-mail has the place in each queue.
-    def asked_for(key):
-        return selectors.workshops_by_ids(request.session.get(key, []), event_slug=event_slug)
+    event = get_object_or_404(Event, slug=event_slug)
+    sent = _sent(request)
+    email = sent.get("email")
+    if not isinstance(email, str) or selectors.registration_by_address(event, email) is None:
+        email = None
 
-    return _check_your_email(
+    def asked_for(key):
+        ids = sent.get(key) if email else None
+        return selectors.workshops_by_ids(ids or [], event_slug=event_slug)
+
+    return render(
         request,
-        event_slug,
         "registrations/thanks.html",
-        chosen=asked_for(SESSION_CHOICES_KEY),
-        queue_wishes=asked_for(SESSION_QUEUE_KEY),
+        {
+            "event": event,
+            "email": email,
+            "chosen": asked_for("chosen"),
+            "queue_wishes": asked_for("queue"),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit("link", limit=LINK_LIMIT)
+@ratelimit.ratelimit("link", limit=LINK_LIMIT)
 def request_link(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
     form = LinkRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.resend_link(event=event, email=form.cleaned_data["email"])
-        request.session[SESSION_EMAIL_KEY] = form.cleaned_data["email"]
-        return redirect("registrations:link_sent", event_slug=event.slug)
+        response = redirect("registrations:link_sent", event_slug=event.slug)
+        _remember_sent(response, event, email=form.cleaned_data["email"])
+        return response
     return render(request, "registrations/request_link.html", {"event": event, "form": form})
 
 
 def link_sent(request, event_slug):
-    return _check_your_email(request, event_slug, "registrations/link_sent.html")
+    # The address this browser typed, known or not: the page says "if it is registered".
+    event = get_object_or_404(Event, slug=event_slug)
+    email = _sent(request).get("email")
+    return render(
+        request,
+        "registrations/link_sent.html",
+        {"event": event, "email": email if isinstance(email, str) else None},
+    )
 
 
 @private_page
@@ -280,10 +333,14 @@ def erase(request, registration):
 
 
 def privacy(request, event_slug=None):
-    """How personal data is handled, with the event's data controller and contact: the
-    current event's at /integritet/, a given one's where its pages link."""
+    """How personal data is handled, with the event's data controller and contact (the
+    current event's at /integritet/, a given one's where its pages link) and the day each
+    event's data is anonymised (Event.anonymise_on; days that have passed are left out)."""
     event = get_object_or_404(Event, slug=event_slug) if event_slug else current_event()
-    return render(request, "privacy.html", {"event": event})
+    today = timezone.localdate()
+    shown = [event] if event_slug else Event.objects.order_by("date", "pk")
+    events = [e for e in shown if e.anonymise_on >= today]
+    return render(request, "privacy.html", {"event": event, "events": events})
 
 
 def erased(request, event_slug):

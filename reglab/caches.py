@@ -13,8 +13,9 @@ the services count seats there, under their locks. Seats are counted for every r
    `programme_changed`. It changes again after the commit, so a process that read the tables
    before the commit does not keep that under the new number. It starts from the clock, so a
    version made after Redis was emptied never matches one a process still holds. Without
-   Redis (development) each process has its own version and sees only its own edits at once;
-   the others' show within KEPT_SECONDS (2.).
+   Redis (development), and while Redis is unreachable (reglab/cache_backends.py: each
+   process then uses its own memory until Redis answers again), each process has its own
+   version and sees only its own edits at once; the others' show within KEPT_SECONDS (2.).
 
 2. Per process, under the version (`kept_for_programme`): what is built from the programme's
    tables alone, i.e. the programme page's workshop cards (workshops.views, which adds the

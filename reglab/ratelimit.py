@@ -2,8 +2,13 @@
 
 A fixed window per (scope, address): simple, shared between app servers through the cache,
 and cheap (one atomic increment per request). Switched off with REGLAB_RATELIMIT=off.
+Which limits there are, and why: README, "Gränser per klientadress".
+
+While Redis is unreachable the counts are kept in each process's memory (reglab.cache_backends),
+so a limit then holds per process rather than for the whole site.
 """
 
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -37,13 +42,17 @@ def client_ip(request) -> str | None:
         return None
 
 
+def _key(scope: str, request, period: int) -> str:
+    window = int(clock() // period)
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"rl:{scope}:{address}:{window}"
+
+
 def hit(scope: str, request, *, limit: int, period: int) -> bool:
     """Count one request; True while the client is within `limit` requests per `period` s."""
     if not settings.REGLAB_RATELIMIT:
         return True
-    window = int(clock() // period)
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"rl:{scope}:{address}:{window}"
+    key = _key(scope, request, period)
     # add() is a no-op when the key exists; incr() is atomic in Redis and in local memory.
     cache.add(key, 0, timeout=period + 5)
     try:
@@ -54,6 +63,23 @@ def hit(scope: str, request, *, limit: int, period: int) -> bool:
     return count <= limit
 
 
+def refund(scope: str, request, *, period: int) -> None:
+    """Take back one `hit`: for a limit on what a request achieved, counted before it runs
+    (so that simultaneous requests cannot all slip under the limit) and given back when it
+    achieved nothing."""
+    if not settings.REGLAB_RATELIMIT:
+        return
+    with contextlib.suppress(ValueError):  # a new window began meanwhile: nothing to give
+        cache.decr(_key(scope, request, period))
+
+
+def too_many(request, period: int):
+    """The Swedish 429 page, asking to wait `period` seconds."""
+    response = render(request, "429.html", {"period": period}, status=429)
+    response["Retry-After"] = str(period)
+    return response
+
+
 def ratelimit(scope: str, *, limit: int, period: int = 60, methods=("POST",)):
     """View decorator: over the limit, answer 429 with a Swedish page instead of the view."""
 
@@ -61,9 +87,7 @@ def ratelimit(scope: str, *, limit: int, period: int = 60, methods=("POST",)):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method in methods and not hit(scope, request, limit=limit, period=period):
-                response = render(request, "429.html", {"period": period}, status=429)
-                response["Retry-After"] = str(period)
-                return response
+                return too_many(request, period)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -195,12 +195,18 @@ if _tasks not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
 
 # Cache (the rate limits and the programme version): Redis when REDIS_URL is set, else this
-# process's memory. What each process keeps for itself, and why: reglab/caches.py.
+# process's memory. What each process keeps for itself, and why: reglab/caches.py. While
+# Redis is unreachable each process uses its own memory and tries again every few seconds
+# (reglab/cache_backends.py); the timeouts (seconds) bound a Redis that hangs.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "reglab.cache_backends.RedisWithLocalFallback",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": envint("REGLAB_REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": envint("REGLAB_REDIS_TIMEOUT_MS", 500) / 1000,
+            },
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -210,6 +216,9 @@ CACHES = {
 REGLAB_RATELIMIT = envbool("REGLAB_RATELIMIT", True)
 
 LOGIN_URL = "admin:login"
+# Only organisers' logins use sessions (the public pages keep nothing in one): a working day,
+# then log in again. `manage.py clearsessions` (README, Drift) deletes the expired ones.
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 10 * 60 * 60)
 
 # Organisers' logins: django-axes locks out an address + user name after repeated failures.
 AUTHENTICATION_BACKENDS = [
@@ -249,9 +258,31 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Every handler masks private links' tokens (reglab/logs.py). Django's loggers get these
+# handlers instead of its defaults (a console and a mail handler on "django"); runserver's
+# request log keeps its format.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private_tokens": {"()": "reglab.logs.MaskPrivateTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["private_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["private_tokens"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

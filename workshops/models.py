@@ -75,6 +75,15 @@ class Event(models.Model):
     controller_details = models.TextField(
         _("personuppgiftsansvarigs adress och organisationsnummer"), blank=True
     )
+    anonymise_after_days = models.PositiveSmallIntegerField(
+        _("radera personuppgifter efter (dagar)"),
+        default=90,
+        help_text=_(
+            "Så många dagar efter evenemanget ersätts deltagarnas namn, e-post och "
+            "organisation med ”Anonymiserad” (antalet per workshop blir kvar). Datumet står "
+            "på sidan om personuppgifter."
+        ),
+    )
 
     objects = EventManager()
 
@@ -104,6 +113,12 @@ class Event(models.Model):
         """A tel: link for the phone number as typed (digits and a leading +)."""
         number = "".join(c for c in self.contact_phone if c.isdigit() or c == "+")
         return f"tel:{number}" if number else ""
+
+    @property
+    def anonymise_on(self) -> datetime.date:
+        """The day the participants' personal data is anonymised (anonymise_registrations
+        --due, run daily)."""
+        return self.date + datetime.timedelta(days=self.anonymise_after_days)
 
     def is_registration_open(self, at: datetime.datetime | None = None) -> bool:
         at = at or timezone.now()

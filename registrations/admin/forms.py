@@ -10,8 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations import services
-from registrations.forms import pass_field_name
+from registrations.forms import email_field, pass_field_name
 from registrations.models import Registration
+from registrations.normalise import refuse_bad_characters
 from registrations.selectors import with_seats_taken
 from workshops.models import Event, Room, TimeSlot, Workshop
 
@@ -32,9 +33,15 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     """
 
     event = forms.ModelChoiceField(queryset=Event.objects.all(), label=_("Evenemang"))
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    email = forms.EmailField(label=_("E-post"), max_length=254)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    name = forms.CharField(
+        label=_("Namn"), max_length=200, validators=[refuse_bad_characters("name")]
+    )
+    email = email_field()
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        validators=[refuse_bad_characters("organisation")],
+    )
     consent = forms.BooleanField(
         label=_("Personen har godkänt att Reglab sparar uppgifterna för konferensen")
     )

@@ -15,7 +15,7 @@ Each write is one transaction: a refused request leaves the database as it was.
 
 from .audit import PARTICIPANT, SYSTEM, Actor
 from .errors import RegistrationError
-from .personal_data import ANONYMISED_NAME, anonymise, erase
+from .personal_data import ANONYMISED_NAME, anonymise, anonymise_due, erase, events_due
 from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
 from .publishing import publish_problems, publish_workshop
 from .queue import (
@@ -45,10 +45,12 @@ __all__ = [
     "RegistrationResult",
     "already_registered_error",
     "anonymise",
+    "anonymise_due",
     "cancel",
     "change_choices",
     "check_window",
     "erase",
+    "events_due",
     "fill_freed_seats",
     "join_queue",
     "leave_queue",

@@ -1,8 +1,16 @@
-"""Personal data: a participant's own erasure, and anonymising an event after the day."""
+"""Personal data: a participant's own erasure, and anonymising an event after the day.
+
+The database is the only place the site keeps it: the public pages write no sessions (the
+thanks page reads a cookie the browser keeps and shows its address only while a registration
+has it), so erasing or anonymising the registration leaves nothing behind on the server.
+Each event is anonymised `Event.anonymise_after_days` after its date by `anonymise_due`,
+which the daily `anonymise_registrations --due --apply` runs (README, Drift).
+"""
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from reglab.locking import lock_rows
 from workshops.models import Event
@@ -51,6 +59,20 @@ def anonymise(
             _anonymise_one(registration)
             record(registration, Action.ANONYMISED, by=by)
     return len(locked)
+
+
+def events_due(today: datetime.date | None = None) -> list[Event]:
+    """Events whose anonymisation day (Event.anonymise_on) has come, oldest first."""
+    today = today or timezone.localdate()
+    past = Event.objects.filter(date__lt=today).order_by("date", "pk")
+    return [event for event in past if event.anonymise_on <= today]
+
+
+def anonymise_due(
+    *, today: datetime.date | None = None, dry_run: bool = False, by: Actor = SYSTEM
+) -> dict[Event, int]:
+    """Anonymise every event that is due (see `events_due`): {event: registrations}."""
+    return {event: anonymise(event=event, dry_run=dry_run, by=by) for event in events_due(today)}
 
 
 def erase(*, registration: Registration, by: Actor = PARTICIPANT) -> Registration:

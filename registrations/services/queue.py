@@ -81,6 +81,58 @@ def fill_freed_seats(
     return moved
 
 
+def _not_of_event(workshop: Workshop, event) -> RegistrationError:
+    return RegistrationError(
+        _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event},
+        workshop=workshop,
+    )
+
+
+def _has_seat_there(workshop: Workshop) -> RegistrationError:
+    return RegistrationError(
+        _("Du har redan en plats i %(code)s, så du kan inte köa till den.")
+        % {"code": workshop.code},
+        slot=workshop.slot,
+        workshop=workshop,
+    )
+
+
+def _has_free_seats(workshop: Workshop) -> RegistrationError:
+    return RegistrationError(
+        _("%(code)s har lediga platser: välj den i stället för att köa.") % {"code": workshop.code},
+        slot=workshop.slot,
+        workshop=workshop,
+    )
+
+
+def _one_per_pass(workshops: Iterable[Workshop]) -> dict[int, Workshop]:
+    by_slot: dict[int, Workshop] = {}
+    for workshop in workshops:
+        if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:
+            raise RegistrationError(one_queue_per_pass_message(workshop.slot), slot=workshop.slot)
+        by_slot[workshop.slot_id] = workshop
+    return by_slot
+
+
+def check_wishes(event, *, chosen: Iterable[Workshop], wishes: Iterable[Workshop]) -> None:
+    """The queue wishes of a registration not saved yet, refused as `sync_queue` and
+    `add_to_queue` would refuse them (same order, same messages), from `rules.counted_now`
+    workshops, without locks.
+
+    `register` runs this before it looks at the address, so a known address and a new one
+    get the same refusal; a new registration's wishes are checked again under the locks.
+    """
+    chosen_ids = {w.pk for w in chosen}
+    wishes = sorted(wishes, key=lambda w: w.pk)
+    for workshop in sorted(_one_per_pass(wishes).values(), key=lambda w: w.slot.number):
+        if workshop.event_id != event.pk:
+            raise _not_of_event(workshop, event)
+        if workshop.pk in chosen_ids:
+            raise _has_seat_there(workshop)
+        if not selectors.is_full(workshop, workshop.seats_taken):
+            raise _has_free_seats(workshop)
+
+
 def add_to_queue(registration: Registration, workshop: Workshop, *, by: Actor) -> QueueEntry:
     """Queue the person for a full workshop whose row the caller has locked.
 
@@ -89,19 +141,9 @@ def add_to_queue(registration: Registration, workshop: Workshop, *, by: Actor) -
     slot = workshop.slot
     rules.check_offered(registration.event, workshop)
     if registration.choices.filter(workshop=workshop).exists():
-        raise RegistrationError(
-            _("Du har redan en plats i %(code)s, så du kan inte köa till den.")
-            % {"code": workshop.code},
-            slot=slot,
-            workshop=workshop,
-        )
+        raise _has_seat_there(workshop)
     if not selectors.is_full(workshop, selectors.seats_taken([workshop.pk]).get(workshop.pk, 0)):
-        raise RegistrationError(
-            _("%(code)s har lediga platser: välj den i stället för att köa.")
-            % {"code": workshop.code},
-            slot=slot,
-            workshop=workshop,
-        )
+        raise _has_free_seats(workshop)
     try:
         with transaction.atomic():
             entry = QueueEntry.objects.create(
@@ -139,12 +181,7 @@ def sync_queue(registration: Registration, workshops: list[Workshop], *, by: Act
     """
     # Read again under the lock (the caller holds it already): seats may have changed since
     # the form was read.
-    workshops = rules.lock_workshops(w.pk for w in workshops)
-    by_slot: dict[int, Workshop] = {}
-    for workshop in workshops:
-        if by_slot.get(workshop.slot_id, workshop).pk != workshop.pk:
-            raise RegistrationError(one_queue_per_pass_message(workshop.slot), slot=workshop.slot)
-        by_slot[workshop.slot_id] = workshop
+    by_slot = _one_per_pass(rules.lock_workshops(w.pk for w in workshops))
     kept = set(
         registration.queue.filter(workshop__in=list(by_slot.values())).values_list(
             "workshop_id", flat=True

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from reglab.locking import lock_rows
 from workshops.models import Event, Workshop
 
-from .. import emails
+from .. import emails, selectors
 from ..models import Choice, Registration
+from ..normalise import normalise_email
 from . import queue as queues
 from . import rules
 from .audit import PARTICIPANT, Action, Actor, record
@@ -28,10 +29,6 @@ class RegistrationResult:
     # False when the e-mail address was already registered: nothing was written, and the
     # private link was sent to that address instead. Views must answer both cases alike.
     created: bool
-
-
-def _confirmed_with_address(event: Event, email: str) -> Registration | None:
-    return Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
 
 
 def _link_instead(existing: Registration) -> RegistrationResult:
@@ -51,7 +48,7 @@ def refuse_if_registered(*, event: Event, email: str) -> None:
     """The organisers' form asks before saving, to show it with the other input's problems;
     `register` finds the same registration again when saving (and under the database's
     unique constraint), and then returns `created=False`."""
-    if _confirmed_with_address(event, email.strip()) is not None:
+    if selectors.registration_by_address(event, email) is not None:
         raise already_registered_error(email)
 
 
@@ -71,6 +68,10 @@ def register(
     """Register a person for one workshop per pass, or tell them (by e-mail) they already are.
 
     `queue`: full workshops to queue for at once, at most one per pass (see `queue.sync_queue`).
+
+    Every check of the input comes before the address is looked up, so a stranger who types
+    someone's address learns nothing: a refusal is the same for a known and a new address,
+    and what passes them all is answered alike by the views (`created` aside).
     """
     workshops = list(workshops)
     queue = list(queue)
@@ -78,16 +79,21 @@ def register(
         raise RegistrationError(_("Du behöver godkänna hur vi hanterar dina personuppgifter."))
     if check_window:
         rules.check_window(event)
-    email = email.strip()
+    rules.check_details(name=name, organisation=organisation)
+    email = normalise_email(email)
     with try_again_when_busy(), transaction.atomic():
         by_slot = rules.check_one_per_pass(event, workshops)
-        # Looked up before any workshop is locked, so that the locks, which registrations for
-        # the same workshops queue behind, are held as briefly as possible.
-        existing = _confirmed_with_address(event, email)
+        # Before any workshop is locked, so that the locks, which registrations for the same
+        # workshops queue behind, are held as briefly as possible.
+        now = rules.counted_now([*by_slot.values(), *queue])
+        if not allow_over_capacity:
+            rules.refuse_if_already_full(now[w.pk] for w in by_slot.values() if w.pk in now)
+        queues.check_wishes(
+            event, chosen=by_slot.values(), wishes=[now[w.pk] for w in queue if w.pk in now]
+        )
+        existing = selectors.registration_by_address(event, email)
         if existing is not None:
             return _link_instead(existing)
-        if not allow_over_capacity:
-            rules.refuse_if_already_full(by_slot.values())
         if queue:
             # The queued workshops are locked with the chosen ones, all in id order.
             rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
@@ -104,7 +110,7 @@ def register(
                     consent=True,
                 )
         except IntegrityError:
-            existing = _confirmed_with_address(event, email)
+            existing = selectors.registration_by_address(event, email)
             if existing is None:
                 raise
             return _link_instead(existing)
@@ -199,6 +205,10 @@ def change_choices(
     for); they then get one e-mail, the "changed" one saying so, not a second "moved" one.
     """
     workshops = list(workshops)
+    rules.check_details(
+        name=name if name is not None else "",
+        organisation=organisation if organisation is not None else "",
+    )
     with try_again_when_busy(), transaction.atomic():
         # The registration first: two changes of one registration run one after another.
         registration = rules.lock_confirmed(registration)
@@ -259,7 +269,8 @@ def cancel(
 
 
 def resend_link(*, event: Event, email: str) -> None:
-    """Mail the private link to a registered address; silently nothing for an unknown one."""
-    registration = _confirmed_with_address(event, email.strip())
-    if registration is not None:
-        emails.send_later(registration, "link")
+    """Mail the private link to a registered address; silently nothing for an unknown one.
+
+    Always a task, whether the address is known or not (the task looks it up), so that the
+    answer takes as long either way."""
+    emails.send_link_later(event.pk, normalise_email(email))

@@ -18,6 +18,7 @@ from workshops.models import Event, TimeSlot, Workshop
 
 from .. import selectors
 from ..models import Registration
+from ..normalise import bad_characters_message, has_bad_characters
 from .errors import RegistrationError
 
 
@@ -120,18 +121,32 @@ def check_seats(
     return over
 
 
+def counted_now(workshops: Iterable[Workshop]) -> dict[int, Workshop]:
+    """These workshops as they are now, each with `seats_taken`, in one query and without
+    locks: {id: workshop}."""
+    current = selectors.with_seats_taken(
+        Workshop.objects.select_related("room", "slot").filter(pk__in=[w.pk for w in workshops])
+    ).order_by("pk")
+    return {w.pk: w for w in current}
+
+
 def refuse_if_already_full(workshops: Iterable[Workshop]) -> None:
-    """The seat check without locks, in one query.
+    """The seat check without locks, on workshops from `counted_now`.
 
     In a rush most submissions are for workshops that are already full. Refused here, they
     do not queue behind the registrations that hold those rows. A refusal from a count a
     moment old is what the person would have got a moment earlier; a seat is only ever
     given under the lock, by `lock_and_check_seats`.
     """
-    current = selectors.with_seats_taken(
-        Workshop.objects.select_related("room", "slot").filter(pk__in=[w.pk for w in workshops])
-    ).order_by("pk")
-    check_seats(current, {w.pk: w.seats_taken for w in current}, allow_over_capacity=False)
+    workshops = sorted(workshops, key=lambda w: w.pk)
+    check_seats(workshops, {w.pk: w.seats_taken for w in workshops}, allow_over_capacity=False)
+
+
+def check_details(*, name: str, organisation: str) -> None:
+    """Names and organisations without control or bidi-override characters (normalise)."""
+    for field, value in (("name", name), ("organisation", organisation)):
+        if has_bad_characters(value):
+            raise RegistrationError(bad_characters_message(field), field=field)
 
 
 def lock_and_check_seats(

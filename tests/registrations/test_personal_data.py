@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils import timezone
 from registrations import selectors, services
 from registrations.models import Registration
 from tests.conftest import make_event
-from workshops.models import Workshop
+from workshops.models import Event, Workshop
 
 
 def register(event, email, numbers=(1, 3, 5)):
@@ -110,3 +110,59 @@ def test_privacy_page_says_what_why_how_long_and_who_and_the_form_links_it(clien
     form = client.get(reverse("registrations:register", args=[programme.slug])).content.decode()
     # The event's own privacy page, which names its data controller.
     assert f'href="{reverse("event_privacy", args=[programme.slug])}"' in form
+
+
+def held_on(event, date, after_days=90):
+    Event.objects.filter(pk=event.pk).update(date=date, anonymise_after_days=after_days)
+    event.refresh_from_db()
+    return event
+
+
+def test_an_event_is_due_for_anonymisation_its_days_after_the_event(small_event):
+    today = timezone.localdate()
+    other = make_event(slug="other")
+    held_on(small_event, today - datetime.timedelta(days=90))
+    held_on(other, today - datetime.timedelta(days=89))
+    assert small_event.anonymise_on == today
+    assert services.events_due(today) == [small_event]
+    assert services.events_due(today - datetime.timedelta(days=1)) == []
+    held_on(other, today - datetime.timedelta(days=10), after_days=7)
+    assert services.events_due(today) == [small_event, other]
+
+
+def test_the_due_run_anonymises_due_events_and_leaves_the_others(small_event, capsys):
+    today = timezone.localdate()
+    coming = make_event(slug="coming")
+    gone = register(held_on(small_event, today - datetime.timedelta(days=91)), "gone@example.se")
+    kept = register(coming, "kept@example.se")
+
+    call_command("anonymise_registrations", "--due")
+    assert "Dry run: would anonymise 1 registrations of due events (test-event: 1)" in (
+        capsys.readouterr().out
+    )
+    assert Registration.objects.get(pk=gone.pk).email == "gone@example.se"
+
+    call_command("anonymise_registrations", "--due", "--apply")
+    assert "Anonymised 1 registrations of due events (test-event: 1)." in capsys.readouterr().out
+    assert Registration.objects.get(pk=gone.pk).name == "Anonymiserad"
+    assert Registration.objects.get(pk=kept.pk).email == "kept@example.se"
+    # The next day's run has nothing left to do.
+    call_command("anonymise_registrations", "--due", "--apply")
+    assert "Anonymised 0 registrations" in capsys.readouterr().out
+
+
+def test_the_command_wants_an_event_or_due(db):
+    with pytest.raises(CommandError):
+        call_command("anonymise_registrations")
+    with pytest.raises(CommandError, match="--before goes with --event"):
+        call_command("anonymise_registrations", "--due", "--before", "2025-01-01")
+
+
+def test_the_privacy_page_states_the_day_from_the_events_setting(client, programme):
+    held_on(programme, datetime.date(2030, 3, 14), after_days=30)
+    page = client.get(reverse("privacy")).content.decode()
+    assert "Utsikt är insikt (14 mars 2030): uppgifterna raderas den 13 april 2030." in page
+    assert "tre månader" not in page
+    # Once the day has passed, the event is no longer listed.
+    held_on(programme, timezone.localdate() - datetime.timedelta(days=31), after_days=30)
+    assert "Utsikt är insikt (" not in client.get(reverse("privacy")).content.decode()

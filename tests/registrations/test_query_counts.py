@@ -71,3 +71,32 @@ def test_confirmation_email_costs_the_same_queries_for_one_or_many_presenters(
     with django_assert_max_num_queries(3):
         assert emails.send(person, "confirmation")
     assert len(mailoutbox) == 1
+
+
+def test_a_refused_submission_costs_the_same_few_queries_for_a_known_or_an_unknown_address(
+    client, programme
+):
+    """Refused before the address is looked up: no lock, no session, nothing written."""
+    from registrations import services
+    from tests.registrations.test_pages import form_data
+
+    url = reverse("registrations:register", args=[programme.slug])
+    workshops = programme.workshops.order_by("number")
+    services.register(
+        event=programme,
+        name="Känd",
+        email="known@example.se",
+        organisation="O",
+        consent=True,
+        workshops=[workshops[1], workshops[6], workshops[11]],
+    )
+    programme.workshops.filter(number=1).update(capacity=0)
+    client.post(url, form_data(programme, email="warm@example.se"))  # the programme kept
+    counts = {}
+    for email in ("known@example.se", "unknown@example.se"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(url, form_data(programme, email=email)).status_code == 200
+        counts[email] = [q["sql"].split(" ")[0] for q in queries.captured_queries]
+    assert counts["known@example.se"] == counts["unknown@example.se"]
+    assert len(counts["known@example.se"]) <= 12
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(counts["known@example.se"])

@@ -132,17 +132,25 @@ def test_same_email_any_case_is_not_registered_twice(
     assert again.registration.token in mail.outbox[0].body
 
 
-def test_a_registered_address_gets_its_link_even_when_its_new_choice_is_full(
+def test_a_registered_address_is_refused_a_full_workshop_like_a_new_one(
     db, django_capture_on_commit_callbacks
 ):
-    """The answer to a known address never depends on seats: the link, not a refusal."""
+    """The answer never depends on the address: a full workshop is refused for a known
+    address too (even one whose own seat fills it), and nobody is mailed."""
     event = make_event(slug="tiny", capacity=1)
     workshops = first_of_each_pass(event)
     register(event, workshops, email="anna@example.se")
-    with django_capture_on_commit_callbacks(execute=True):
-        again = register(event, workshops, email="anna@example.se")  # every seat is hers
-    assert not again.created
-    assert again.registration.token in mail.outbox[-1].body
+    mail.outbox.clear()
+    answers = []
+    for email in ("anna@example.se", "new@example.se"):
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(RegistrationError) as error,
+        ):
+            register(event, workshops, email=email)
+        answers.append(error.value.message)
+    assert answers[0] == answers[1] and "har blivit fullt" in answers[0]
+    assert mail.outbox == []
 
 
 def test_registration_window_is_enforced(small_event):

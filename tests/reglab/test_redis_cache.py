@@ -1,5 +1,6 @@
 """With REDIS_URL, the rate limits and the programme version live in Redis, shared by every
-app server and process (README, Drift). These tests talk to a real Redis."""
+app server and process (README, Drift), through the backend the settings choose for it
+(reglab.cache_backends). These tests talk to a real Redis."""
 
 import os
 import socket
@@ -38,7 +39,7 @@ def redis_url(settings, worker_id):
     url = f"{REDIS_URL}/{number}"
     settings.CACHES = {
         **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
+        "default": {"BACKEND": "reglab.cache_backends.RedisWithLocalFallback", "LOCATION": url},
     }
     cache.clear()
     yield url
