@@ -2,7 +2,8 @@
 
 - `rules`: one workshop per pass, seats, the registration window, and the row locks under
   which seats are counted (reglab.locking);
-- `registration`: register, change, cancel, resend the link;
+- `registration`: register, change, cancel (one or many, and a preview of it), resend the
+  link;
 - `queue`: the waiting list, and moving queued people into freed seats;
 - `programme`: organisers' edits of rooms and workshops that affect registered people;
 - `personal_data`: erasure and anonymisation;
@@ -22,12 +23,17 @@ from .queue import (
     leave_queue,
     move_to_front,
     one_queue_per_pass_message,
+    remove_from_queue,
 )
 from .registration import (
+    CancelPreview,
+    QueueMove,
     RegistrationResult,
     already_registered_error,
     cancel,
+    cancel_many,
     change_choices,
+    preview_cancel,
     refuse_if_registered,
     register,
     resend_link,
@@ -39,11 +45,14 @@ __all__ = [
     "PARTICIPANT",
     "SYSTEM",
     "Actor",
+    "CancelPreview",
+    "QueueMove",
     "RegistrationError",
     "RegistrationResult",
     "already_registered_error",
     "anonymise",
     "cancel",
+    "cancel_many",
     "change_choices",
     "check_window",
     "erase",
@@ -53,8 +62,10 @@ __all__ = [
     "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "preview_cancel",
     "refuse_if_registered",
     "register",
+    "remove_from_queue",
     "resend_link",
     "room_change_problems",
     "save_room",

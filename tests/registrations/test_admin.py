@@ -194,7 +194,11 @@ def test_cancel_action_uses_the_service(organiser_client, small_event):
     people = register_people(small_event, 3)
     response = organiser_client.post(
         CHANGELIST,
-        {"action": "cancel_selected", "_selected_action": [p.pk for p in people[:2]]},
+        {
+            "action": "cancel_selected",
+            "_selected_action": [p.pk for p in people[:2]],
+            "post": "yes",
+        },
     )
     assert response.status_code == 302
     statuses = dict(Registration.objects.values_list("pk", "status"))
