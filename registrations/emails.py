@@ -65,6 +65,14 @@ def _kinds():
             _("Din länk till anmälan för %(event)s"),
             _("Du bad om din personliga länk. Här är den, och ditt program."),
         ),
+        "email_corrected": MessageKind(
+            _("Din e-postadress är rättad: %(event)s"),
+            _(
+                "En arrangör har rättat e-postadressen för din anmälan till den här adressen. "
+                "Här är ditt program och din personliga länk; den är ny, och en länk du kan ha "
+                "fått tidigare fungerar inte längre."
+            ),
+        ),
         "moved": MessageKind(
             _("Du har fått plats: %(event)s"),
             _(

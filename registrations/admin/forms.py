@@ -25,6 +25,7 @@ def admin_pass_numbers(events) -> list[int]:
 
 class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     """The admin's form: personal details, one workshop per pass, and the organiser's override.
+    On a registration, a changed e-mail address is a correction (services.correct_email).
 
     It writes nothing itself (no model fields): RegistrationAdmin.save_model hands the input to
     the services, which apply the one-per-pass rule and capacity exactly as on the site.
@@ -55,9 +56,17 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         registration = self.instance if self.instance.pk else None
         if registration is not None:
-            for name in ("event", "email", "consent"):
+            for name in ("event", "consent"):
                 self.fields.pop(name, None)
-            self.initial.update(name=registration.name, organisation=registration.organisation)
+            self.fields["email"].help_text = _(
+                "Rättar du adressen får den nya adressen ett mejl med en ny personlig länk. "
+                "Den gamla adressen får ingenting, och den gamla länken slutar fungera."
+            )
+            self.initial.update(
+                name=registration.name,
+                email=registration.email,
+                organisation=registration.organisation,
+            )
             self.initial.update(
                 {
                     pass_field_name(choice.slot.number): choice.workshop_id
@@ -113,11 +122,13 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         event, email = cleaned.get("event"), cleaned.get("email")
-        if event and email:
-            try:
+        try:
+            if self.instance.pk and email:
+                services.refuse_if_email_taken(registration=self.instance, email=email)
+            elif event and email:
                 services.refuse_if_registered(event=event, email=email)
-            except services.RegistrationError as error:
-                self._show_refusal(error)
+        except services.RegistrationError as error:
+            self._show_refusal(error)
         if self.refused is not None:
             self._show_refusal(self.refused)
         return cleaned

@@ -112,7 +112,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["event", "email", "status", "created_at", "recorded_choices", "audit_trail"]
+        return ["event", "status", "created_at", "recorded_choices", "audit_trail"]
 
     @admin.display(description=gettext_lazy("historik"))
     def audit_trail(self, registration):
@@ -165,6 +165,9 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
+            by = services.Actor.of(request.user)
+            # A changed address is a correction: its own mail (the new link), its own entry.
+            services.correct_email(registration=obj, new_email=data["email"], by=by)
             services.change_choices(
                 registration=obj,
                 workshops=form.chosen_workshops(),
@@ -172,7 +175,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 organisation=data["organisation"],
                 allow_over_capacity=data["allow_over_capacity"],
                 check_window=False,
-                by=services.Actor.of(request.user),
+                by=by,
             )
         else:
             result = services.register(

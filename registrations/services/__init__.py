@@ -4,6 +4,7 @@
   which seats are counted (reglab.locking);
 - `registration`: register, change, cancel (one or many, and a preview of it), resend the
   link;
+- `contact`: an organiser's correction of a participant's e-mail address;
 - `queue`: the waiting list, and moving queued people into freed seats;
 - `programme`: organisers' edits of rooms and workshops that affect registered people;
 - `personal_data`: erasure and anonymisation;
@@ -14,6 +15,7 @@ Each write is one transaction: a refused request leaves the database as it was.
 """
 
 from .audit import PARTICIPANT, SYSTEM, Actor
+from .contact import correct_email, refuse_if_email_taken
 from .errors import RegistrationError
 from .personal_data import ANONYMISED_NAME, anonymise, erase
 from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
@@ -55,6 +57,7 @@ __all__ = [
     "cancel_many",
     "change_choices",
     "check_window",
+    "correct_email",
     "erase",
     "fill_freed_seats",
     "join_queue",
@@ -63,6 +66,7 @@ __all__ = [
     "move_to_front",
     "one_queue_per_pass_message",
     "preview_cancel",
+    "refuse_if_email_taken",
     "refuse_if_registered",
     "register",
     "remove_from_queue",

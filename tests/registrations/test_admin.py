@@ -155,7 +155,12 @@ def test_change_goes_through_the_services_and_refuses_a_full_workshop(
 ):
     (anna,) = register_people(tiny, 1)  # W1 W3 W5
     (bo,) = register_people(tiny, 1, start=1, index=1)  # W2 W4 W6
-    data = {"name": "Bo Ändrad", "organisation": "Ny org", **passes(tiny, 2, 3, 6)}
+    data = {
+        "name": "Bo Ändrad",
+        "email": bo.email,
+        "organisation": "Ny org",
+        **passes(tiny, 2, 3, 6),
+    }
     response = organiser_client.post(change_url(bo), data)
     assert response.status_code == 200
     assert "W3" in str(response.context["adminform"].form.errors["pass_2"])
@@ -185,7 +190,7 @@ def test_change_page_shows_choices_read_only_with_the_override(organiser_client,
 def test_cancelled_registration_cannot_be_changed(organiser_client, small_event):
     (gone,) = register_people(small_event, 1)
     services.cancel(registration=gone, notify=False)
-    data = {"name": "X", "organisation": "Y", **passes(small_event, 2, 4, 6)}
+    data = {"name": "X", "email": gone.email, "organisation": "Y", **passes(small_event, 2, 4, 6)}
     assert organiser_client.post(change_url(gone), data).status_code == 403
     assert organiser_client.get(change_url(gone)).status_code == 200  # still visible
 
