@@ -112,7 +112,14 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["event", "status", "created_at", "recorded_choices", "audit_trail"]
+        return [
+            "event",
+            "status",
+            "created_at",
+            "recorded_choices",
+            "queue_display",
+            "audit_trail",
+        ]
 
     @admin.display(description=gettext_lazy("historik"))
     def audit_trail(self, registration):
@@ -128,11 +135,29 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "{}: {}{}",
             (
                 (
-                    choice.slot.label,
+                    choice.slot,
                     choice.workshop,
                     _(" (placerad över platsgränsen)") if choice.over_capacity else "",
                 )
                 for choice in selectors.agenda(registration)
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("köar"))
+    def queue_display(self, registration):
+        places = selectors.queue_places(registration)
+        if not places:
+            return _("Står inte i kö.")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} ({})",
+            (
+                (
+                    place.entry.slot.label,
+                    place.entry.workshop.code,
+                    _("nummer %(place)s i kön") % {"place": place.place},
+                )
+                for place in places
             ),
         )
 
@@ -142,6 +167,11 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
         if obj is None:
             person = ["event", "name", "email", "organisation", "consent"]
             choices = [*passes, "allow_over_capacity"]
+        elif not self.has_change_permission(request, obj):
+            # Read only (Staff, or a cancelled registration): the form's inputs would show
+            # as "None"; the stored choices and queues say it all.
+            person = ["event", "name", "email", "organisation", "status", "created_at"]
+            choices = ["recorded_choices", "queue_display"]
         else:
             person = ["event", "name", "email", "organisation", "status", "created_at"]
             choices = [*passes, "allow_over_capacity", "recorded_choices"]

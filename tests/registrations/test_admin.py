@@ -223,3 +223,22 @@ def test_resend_confirmation_action_mails_confirmed_ones_only(organiser_client, 
     )
     assert [m.to for m in mail.outbox] == [[kept.email]]
     assert "Bekräftelse" in mail.outbox[0].subject
+
+
+def test_the_read_only_page_shows_the_workshops_and_queues_in_swedish(
+    client, staff_member, organiser, tiny
+):
+    (anna,) = register_people(tiny, 1)  # W1 W3 W5, all full now
+    (bo,) = register_people(tiny, 1, start=1, index=1)  # W2 W4 W6
+    services.join_queue(registration=bo, workshop=workshop(tiny, 3))
+    client.force_login(staff_member)
+    html = client.get(change_url(bo)).content.decode()
+    assert "Pass 1, 09:00–09:45: W2. Workshop 2" in html
+    assert "Pass 2: W3 (nummer 1 i kön)" in html
+    for english in ("None", "Tillåt över platsgränsen"):
+        assert english not in html
+    services.cancel(registration=anna, notify=False)
+    client.force_login(organiser)
+    html = client.get(change_url(anna)).content.decode()
+    assert "Pass 3, 11:00–11:45: W5. Workshop 5" in html
+    assert "Står inte i kö." in html and "None" not in html
