@@ -105,6 +105,14 @@ def _kinds():
                 "kalenderfilen i mejlet är uppdaterad."
             ),
         ),
+        "agenda_changed": MessageKind(
+            _("Ny tid eller plats: %(event)s"),
+            _(
+                "Arrangören har ändrat datum, tid eller plats för konferensdagen. Du behåller "
+                "dina workshoppar. Så här ser ditt program ut nu; kalenderfilen i mejlet är "
+                "uppdaterad och ersätter den du fått tidigare."
+            ),
+        ),
         "queue_workshop_moved": MessageKind(
             _("Din köplats har tagits bort: %(event)s"),
             _(

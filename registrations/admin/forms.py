@@ -226,3 +226,55 @@ class RoomAdminForm(ServiceChecksMixin, forms.ModelForm):
         return services.room_change_problems(
             room=self.instance, confirm_overbooking=self.cleaned_data["confirm_overbooking"]
         )
+
+
+class EventAdminForm(ServiceChecksMixin, forms.ModelForm):
+    """The event, saved with its passes (the inline) by services.save_agenda. The form cannot
+    see the passes' new times, so the confirmation is asked by the service at saving time;
+    the form shows that refusal on the box that lifts it (RefusalAdminMixin)."""
+
+    notify_participants = forms.BooleanField(
+        label=_("Mejla de anmälda om ändringen"), required=False
+    )
+    confirmations = ("notify_participants",)
+    # No Meta: EventAdmin makes this a form of all the event's fields.
+
+    def problems(self):
+        refused = self.refused
+        return [refused] if refused is not None and refused.field in self.confirmations else []
+
+
+class TimeSlotAdminForm(ServiceChecksMixin, forms.ModelForm):
+    notify_participants = forms.BooleanField(
+        label=_("Mejla de anmälda om ändringen"), required=False
+    )
+    confirmations = ("notify_participants",)
+
+    class Meta:
+        model = TimeSlot
+        fields = ["event", "number", "start_time", "end_time"]
+
+    def problems(self):
+        return services.agenda_change_problems(
+            event=self.instance.event,
+            slots=[self.instance],
+            confirm_notify=self.cleaned_data["notify_participants"],
+        )
+
+
+class TimeSlotFormSet(forms.BaseInlineFormSet):
+    """The event's passes: they may not overlap (the service's rule, asked here so it comes
+    with the other input's errors)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        problems = services.pass_overlap_problems(kept)
+        if problems:
+            raise forms.ValidationError([problem.message for problem in problems])

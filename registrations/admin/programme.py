@@ -1,8 +1,8 @@
-"""The organisers' screens for workshops and rooms.
+"""The organisers' screens for the event and its passes, workshops and rooms.
 
-Their edits change what people registered have (seats, room, pass), so they go through
-registrations.services and are registered from this app. The rest of the programme's screens
-are in workshops.admin.
+Their edits change what people registered have (date, times, seats, room, pass), so they go
+through registrations.services and are registered from this app. The rest of the programme's
+screens are in workshops.admin.
 """
 
 from urllib.parse import urlencode
@@ -16,9 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services
 from registrations.selectors import Seats, with_queue_length, with_seats_taken
-from workshops.models import Room, Workshop, WorkshopPresenter
+from workshops.models import Event, Room, TimeSlot, Workshop, WorkshopPresenter
 
-from .forms import RoomAdminForm, WorkshopAdminForm
+from .forms import (
+    EventAdminForm,
+    RoomAdminForm,
+    TimeSlotAdminForm,
+    TimeSlotFormSet,
+    WorkshopAdminForm,
+)
 from .refusals import RefusalAdminMixin
 from .registration import EXPORT_PERMISSION, ROSTER_PERMISSION
 
@@ -37,6 +43,63 @@ class ProgrammeChangeAdmin(RefusalAdminMixin, admin.ModelAdmin):
             for name, options in adminform.fieldsets
         ]
         return super().render_change_form(request, context, *args, **kwargs)
+
+
+class TimeSlotInline(admin.TabularInline):
+    model = TimeSlot
+    formset = TimeSlotFormSet
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(ProgrammeChangeAdmin):
+    """The event with its passes. A new date, venue or times reach everyone registered for
+    them: the service asks the organiser to confirm, then mails each person once."""
+
+    form = EventAdminForm
+    list_display = ["name", "date", "venue", "registration_opens", "registration_closes"]
+    search_fields = ["name", "tagline"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [TimeSlotInline]
+
+    def save_model(self, request, obj, form, change):
+        # A new event has nobody registered; an edited one is saved with its passes, below.
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        (passes,) = formsets
+        services.save_agenda(
+            event=form.instance,
+            slots=passes.save(commit=False),
+            removed=passes.deleted_objects,
+            confirm_notify=form.cleaned_data["notify_participants"],
+            by=services.Actor.of(request.user),
+        )
+        return None
+
+
+@admin.register(TimeSlot)
+class TimeSlotAdmin(ProgrammeChangeAdmin):
+    form = TimeSlotAdminForm
+    list_display = ["__str__", "event", "number", "start_time", "end_time"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    fields = ["event", "number", "start_time", "end_time", "notify_participants"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A pass stays with its event: its workshops and choices belong there.
+        return ["event"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        services.save_agenda(
+            event=obj.event,
+            slots=[obj],
+            confirm_notify=form.cleaned_data["notify_participants"],
+            by=services.Actor.of(request.user),
+        )
 
 
 @admin.register(Room)

@@ -6,7 +6,8 @@
   link;
 - `contact`: an organiser's correction of a participant's e-mail address;
 - `queue`: the waiting list, and moving queued people into freed seats;
-- `programme`: organisers' edits of rooms and workshops that affect registered people;
+- `programme`: organisers' edits of the event, its passes, rooms and workshops that affect
+  registered people;
 - `personal_data`: erasure and anonymisation;
 - `audit`: the trail of who changed what, written by all of the above.
 
@@ -18,7 +19,15 @@ from .audit import PARTICIPANT, SYSTEM, Actor
 from .contact import correct_email, refuse_if_email_taken
 from .errors import RegistrationError
 from .personal_data import ANONYMISED_NAME, anonymise, erase
-from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
+from .programme import (
+    agenda_change_problems,
+    pass_overlap_problems,
+    room_change_problems,
+    save_agenda,
+    save_room,
+    save_workshop,
+    workshop_change_problems,
+)
 from .queue import (
     fill_freed_seats,
     join_queue,
@@ -51,6 +60,7 @@ __all__ = [
     "QueueMove",
     "RegistrationError",
     "RegistrationResult",
+    "agenda_change_problems",
     "already_registered_error",
     "anonymise",
     "cancel",
@@ -65,6 +75,7 @@ __all__ = [
     "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "pass_overlap_problems",
     "preview_cancel",
     "refuse_if_email_taken",
     "refuse_if_registered",
@@ -72,6 +83,7 @@ __all__ = [
     "remove_from_queue",
     "resend_link",
     "room_change_problems",
+    "save_agenda",
     "save_room",
     "save_workshop",
     "workshop_change_problems",
