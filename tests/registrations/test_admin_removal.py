@@ -47,7 +47,7 @@ def select(*registrations, **extra):
 
 def test_organisers_may_not_delete_registrations(organiser):
     assert not organiser.has_perm("registrations.delete_registration")
-    assert not Group.objects.get(name="Organisers").permissions.filter(
+    assert not Group.objects.get(name="Arrangörer").permissions.filter(
         codename="delete_registration"
     )
 
