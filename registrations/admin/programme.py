@@ -128,17 +128,19 @@ class WorkshopPresenterInline(admin.TabularInline):
 @admin.register(Workshop)
 class WorkshopAdmin(ProgrammeChangeAdmin):
     form = WorkshopAdminForm
+    # Few, short columns that wrap, so all of them fit beside the admin's menu and the
+    # filters at 1280 px (static/css/reglab-admin.css; tests/registrations/test_admin_lists_
+    # browser.py): the presenters go under the title.
     list_display = [
         "code_display",
-        "title",
+        "title_display",
         "slot_display",
         "room",
-        "presenter_names",
         "seats_display",
         "queue_length_display",
         "roster_link",
     ]
-    list_display_links = ["code_display", "title"]
+    list_display_links = ["code_display"]
     list_filter = ["event", "slot", "room"]
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
@@ -194,9 +196,10 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def slot_display(self, workshop):
         return workshop.slot.label
 
-    @admin.display(description=_("medverkande"))
-    def presenter_names(self, workshop):
-        return ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
+    @admin.display(description=_("titel och medverkande"), ordering="title")
+    def title_display(self, workshop):
+        names = ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
+        return format_html('{}<br><span class="reglab-presenters">{}</span>', workshop.title, names)
 
     @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
     def seats_display(self, workshop):
@@ -224,7 +227,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def queue_length_display(self, workshop):
         return workshop.queue_length
 
-    @admin.display(description=_("närvarolista"))
+    @admin.display(description=_("lista"))
     def roster_link(self, workshop):
         url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
         return format_html('<a href="{}">{}</a>', url, gettext("Skriv ut"))
