@@ -14,6 +14,7 @@ be told, and then each gets one e-mail with the new agenda and an updated calend
 Passes of one event may not overlap.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -351,13 +352,15 @@ class AgendaChange:
             people = people.filter(choices__slot_id__in=list(self.by_slot))
         return list(people.select_related("event").distinct().order_by("created_at", "pk"))
 
-    def summary_for(self, registration: Registration) -> str:
-        slots = registration.choices.filter(slot_id__in=list(self.by_slot))
-        own = [
-            self.by_slot[pk]
-            for pk in slots.order_by("slot__number").values_list("slot_id", flat=True)
-        ]
-        return "; ".join([*self.general, *own])
+    def summaries(self, people: list[Registration]) -> dict[int, str]:
+        """{registration id: what changed in their agenda}, for the trail (one query)."""
+        own = defaultdict(list)
+        choices = Choice.objects.filter(registration__in=people, slot_id__in=list(self.by_slot))
+        for registration_id, slot_id in choices.order_by("slot__number").values_list(
+            "registration_id", "slot_id"
+        ):
+            own[registration_id].append(self.by_slot[slot_id])
+        return {r.pk: "; ".join([*self.general, *own[r.pk]]) for r in people}
 
 
 def _agenda_change(event: Event, slots: Iterable[TimeSlot]) -> AgendaChange:
@@ -445,7 +448,7 @@ def save_agenda(
             raise problems[0]
         change = _agenda_change(event, slots)
         affected = change.affected(event) if change.general or change.by_slot else []
-        summaries = {r.pk: change.summary_for(r) for r in affected}
+        summaries = change.summaries(affected)
         event.save()
         for slot in removed:
             slot.delete()
