@@ -7,7 +7,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from .models import Registration
-from .selectors import agenda
+from .selectors import agenda, calendar_sequence
 
 
 def agenda_ics(registration: Registration, choices=None) -> bytes:
@@ -22,11 +22,15 @@ def agenda_ics(registration: Registration, choices=None) -> bytes:
     # The UID must stay the same when the person changes workshops, so calendars update the
     # entry in place; it is derived from the token by a one-way hash, so it reveals nothing.
     uid_base = hashlib.sha256(registration.token.encode()).hexdigest()[:24]
+    # A higher SEQUENCE with the same UID tells calendars that this replaces the entry they
+    # have (RFC 5545 3.8.7.4): it grows with every change of the person's agenda.
+    sequence = calendar_sequence(registration)
     for choice in choices:
         workshop = choice.workshop
         item = CalendarEvent()
         item.add("uid", f"{uid_base}-pass{choice.slot.number}@reglab")
         item.add("dtstamp", timezone.now())
+        item.add("sequence", sequence)
         item.add("dtstart", choice.slot.starts_at())
         item.add("dtend", choice.slot.ends_at())
         item.add("summary", f"{workshop.code} {workshop.title}")

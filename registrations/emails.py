@@ -71,6 +71,14 @@ def _kinds():
             _("Din länk till anmälan för %(event)s"),
             _("Du bad om din personliga länk. Här är den, och ditt program."),
         ),
+        "email_corrected": MessageKind(
+            _("Din e-postadress är rättad: %(event)s"),
+            _(
+                "En arrangör har rättat e-postadressen för din anmälan till den här adressen. "
+                "Här är ditt program och din personliga länk; den är ny, och en länk du kan ha "
+                "fått tidigare fungerar inte längre."
+            ),
+        ),
         "moved": MessageKind(
             _("Du har fått plats: %(event)s"),
             _(
@@ -101,6 +109,14 @@ def _kinds():
                 "låg förut har du fått en plats i en workshop med lediga platser; vill du byta "
                 "gör du det via din personliga länk. Så här ser ditt program ut nu; "
                 "kalenderfilen i mejlet är uppdaterad."
+            ),
+        ),
+        "agenda_changed": MessageKind(
+            _("Ny tid eller plats: %(event)s"),
+            _(
+                "Arrangören har ändrat datum, tid eller plats för konferensdagen. Du behåller "
+                "dina workshoppar. Så här ser ditt program ut nu; kalenderfilen i mejlet är "
+                "uppdaterad och ersätter den du fått tidigare."
             ),
         ),
         "queue_workshop_moved": MessageKind(

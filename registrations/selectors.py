@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Lower, TruncDate
 from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
-from .models import Choice, QueueEntry, Registration
+from .models import AuditEntry, Choice, QueueEntry, Registration
 from .normalise import normalise_email
 
 
@@ -182,6 +182,23 @@ def agenda(registration: Registration) -> list[Choice]:
         )
         .order_by("slot__number")
     )
+
+
+# The trail's entries that change what a person's calendar shows (a workshop, a time, a room).
+AGENDA_CHANGES = [
+    AuditEntry.Action.CHANGED,
+    AuditEntry.Action.MOVED_FROM_QUEUE,
+    AuditEntry.Action.MOVED_BY_PROGRAMME,
+]
+
+
+def calendar_sequence(registration: Registration) -> int:
+    """The iCalendar SEQUENCE of the person's agenda: how often it has changed.
+
+    Read from the audit trail, which records every such change in the transaction that makes
+    it, so it only ever grows, and no write needs another lock to keep a counter.
+    """
+    return registration.audit.filter(action__in=AGENDA_CHANGES).count()
 
 
 def registration_by_token(token: str) -> Registration | None:

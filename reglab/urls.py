@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from registrations.views import privacy
+
+# The admin's name in its header and the browser's title bar (Django says "Django-administration").
+admin.site.site_header = _("Reglab – administration")
+admin.site.site_title = _("Reglab – administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

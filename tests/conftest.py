@@ -117,14 +117,15 @@ def user_in_group(group_name, username):
 
 @pytest.fixture
 def organiser(db):
-    """A member of the Organisers group (created by registrations migration 0006)."""
-    return user_in_group("Organisers", "organiser")
+    """A member of the Arrangörer group (made by registrations migration 0006 as Organisers)."""
+    return user_in_group("Arrangörer", "organiser")
 
 
 @pytest.fixture
 def staff_member(db):
-    """A member of the Staff group: looks, prints and downloads; changes nothing."""
-    return user_in_group("Staff", "staff")
+    """A member of the Personal group (Staff before registrations 0009): looks, prints and
+    downloads; changes nothing."""
+    return user_in_group("Personal", "staff")
 
 
 @pytest.fixture

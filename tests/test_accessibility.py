@@ -248,3 +248,33 @@ def test_admin_index_has_no_axe_violations(
     violations = run_axe(page, require(AXE).read_text())
     context.close()
     assert violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_403_page_is_valid_html5_and_has_no_axe_violations(
+    live_server, django_user_model, browser, tmp_path
+):
+    """What a login without the permission gets in the admin: the site's own page."""
+    django_user_model.objects.create_user("no-rights", password="not-used", is_staff=True)
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "no-rights")
+    page.fill("#id_password", "not-used")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    response = page.goto(live_server.url + reverse("admin:registrations_registration_add"))
+    assert response.status == 403
+    html = tmp_path / "403.html"
+    html.write_bytes(response.body())
+    violations = run_axe(page, require(AXE).read_text())
+    context.close()
+    assert violations == []
+    result = subprocess.run(
+        ["java", "-jar", str(require(VNU)), "--format", "json", "--exit-zero-always", html],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [m["message"] for m in json.loads(result.stderr)["messages"]] == []

@@ -1,32 +1,12 @@
-"""The programme's plain screens: events with their passes, and presenters.
+"""The programme's plain screens: presenters.
 
-Workshops and rooms are registered by registrations.admin: their edits go through the
-registration rules.
+Events and their passes, workshops and rooms are registered by registrations.admin: their
+edits change what registered people have, so they go through the registration rules.
 """
 
 from django.contrib import admin
 
-from .models import Event, Presenter, TimeSlot
-
-
-class TimeSlotInline(admin.TabularInline):
-    model = TimeSlot
-    extra = 0
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "venue", "registration_opens", "registration_closes"]
-    search_fields = ["name", "tagline"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [TimeSlotInline]
-
-
-@admin.register(TimeSlot)
-class TimeSlotAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "event", "number", "start_time", "end_time"]
-    list_filter = ["event"]
-    list_select_related = ["event"]
+from .models import Presenter
 
 
 @admin.register(Presenter)

@@ -3,11 +3,12 @@ keeps the same rules as the site.
 
 - registration.py: registrations, the waiting lists, the e-mail tasks, and the overview,
   rosters and exports (extra URLs on RegistrationAdmin);
-- programme.py: workshops and rooms, whose edits affect people already registered (the rest
-  of the programme's screens are in workshops.admin);
+- programme.py: the event and its passes, workshops and rooms, whose edits affect people
+  already registered (the rest of the programme's screens are in workshops.admin);
 - refusals.py: how a service's refusal at saving time reaches the organiser, on all of them;
+- accounts.py: logins and groups, with Django's own permissions named in Swedish;
 - forms.py: their forms.
 """
 
 # Importing the modules registers their screens.
-from . import programme, registration  # noqa: F401
+from . import accounts, programme, registration  # noqa: F401

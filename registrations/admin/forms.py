@@ -26,6 +26,7 @@ def admin_pass_numbers(events) -> list[int]:
 
 class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     """The admin's form: personal details, one workshop per pass, and the organiser's override.
+    On a registration, a changed e-mail address is a correction (services.correct_email).
 
     It writes nothing itself (no model fields): RegistrationAdmin.save_model hands the input to
     the services, which apply the one-per-pass rule and capacity exactly as on the site.
@@ -62,9 +63,17 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         registration = self.instance if self.instance.pk else None
         if registration is not None:
-            for name in ("event", "email", "consent"):
+            for name in ("event", "consent"):
                 self.fields.pop(name, None)
-            self.initial.update(name=registration.name, organisation=registration.organisation)
+            self.fields["email"].help_text = _(
+                "Rättar du adressen får den nya adressen ett mejl med en ny personlig länk. "
+                "Den gamla adressen får ingenting, och den gamla länken slutar fungera."
+            )
+            self.initial.update(
+                name=registration.name,
+                email=registration.email,
+                organisation=registration.organisation,
+            )
             self.initial.update(
                 {
                     pass_field_name(choice.slot.number): choice.workshop_id
@@ -120,11 +129,13 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         event, email = cleaned.get("event"), cleaned.get("email")
-        if event and email:
-            try:
+        try:
+            if self.instance.pk and email:
+                services.refuse_if_email_taken(registration=self.instance, email=email)
+            elif event and email:
                 services.refuse_if_registered(event=event, email=email)
-            except services.RegistrationError as error:
-                self._show_refusal(error)
+        except services.RegistrationError as error:
+            self._show_refusal(error)
         if self.refused is not None:
             self._show_refusal(self.refused)
         return cleaned
@@ -222,3 +233,55 @@ class RoomAdminForm(ServiceChecksMixin, forms.ModelForm):
         return services.room_change_problems(
             room=self.instance, confirm_overbooking=self.cleaned_data["confirm_overbooking"]
         )
+
+
+class EventAdminForm(ServiceChecksMixin, forms.ModelForm):
+    """The event, saved with its passes (the inline) by services.save_agenda. The form cannot
+    see the passes' new times, so the confirmation is asked by the service at saving time;
+    the form shows that refusal on the box that lifts it (RefusalAdminMixin)."""
+
+    notify_participants = forms.BooleanField(
+        label=_("Mejla de anmälda om ändringen"), required=False
+    )
+    confirmations = ("notify_participants",)
+    # No Meta: EventAdmin makes this a form of all the event's fields.
+
+    def problems(self):
+        refused = self.refused
+        return [refused] if refused is not None and refused.field in self.confirmations else []
+
+
+class TimeSlotAdminForm(ServiceChecksMixin, forms.ModelForm):
+    notify_participants = forms.BooleanField(
+        label=_("Mejla de anmälda om ändringen"), required=False
+    )
+    confirmations = ("notify_participants",)
+
+    class Meta:
+        model = TimeSlot
+        fields = ["event", "number", "start_time", "end_time"]
+
+    def problems(self):
+        return services.agenda_change_problems(
+            event=self.instance.event,
+            slots=[self.instance],
+            confirm_notify=self.cleaned_data["notify_participants"],
+        )
+
+
+class TimeSlotFormSet(forms.BaseInlineFormSet):
+    """The event's passes: they may not overlap (the service's rule, asked here so it comes
+    with the other input's errors)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        problems = services.pass_overlap_problems(kept)
+        if problems:
+            raise forms.ValidationError([problem.message for problem in problems])

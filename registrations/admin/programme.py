@@ -1,8 +1,8 @@
-"""The organisers' screens for workshops and rooms.
+"""The organisers' screens for the event and its passes, workshops and rooms.
 
-Their edits change what people registered have (seats, room, pass), so they go through
-registrations.services and are registered from this app. The rest of the programme's screens
-are in workshops.admin.
+Their edits change what people registered have (date, times, seats, room, pass), so they go
+through registrations.services and are registered from this app. The rest of the programme's
+screens are in workshops.admin.
 """
 
 from urllib.parse import urlencode
@@ -16,9 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services
 from registrations.selectors import Seats, with_queue_length, with_seats_taken
-from workshops.models import Room, Workshop, WorkshopPresenter
+from workshops.models import Event, Room, TimeSlot, Workshop, WorkshopPresenter
 
-from .forms import RoomAdminForm, WorkshopAdminForm
+from .forms import (
+    EventAdminForm,
+    RoomAdminForm,
+    TimeSlotAdminForm,
+    TimeSlotFormSet,
+    WorkshopAdminForm,
+)
 from .refusals import RefusalAdminMixin
 from .registration import EXPORT_PERMISSION, ROSTER_PERMISSION
 
@@ -37,6 +43,63 @@ class ProgrammeChangeAdmin(RefusalAdminMixin, admin.ModelAdmin):
             for name, options in adminform.fieldsets
         ]
         return super().render_change_form(request, context, *args, **kwargs)
+
+
+class TimeSlotInline(admin.TabularInline):
+    model = TimeSlot
+    formset = TimeSlotFormSet
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(ProgrammeChangeAdmin):
+    """The event with its passes. A new date, venue or times reach everyone registered for
+    them: the service asks the organiser to confirm, then mails each person once."""
+
+    form = EventAdminForm
+    list_display = ["name", "date", "venue", "registration_opens", "registration_closes"]
+    search_fields = ["name", "tagline"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [TimeSlotInline]
+
+    def save_model(self, request, obj, form, change):
+        # A new event has nobody registered; an edited one is saved with its passes, below.
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        (passes,) = formsets
+        services.save_agenda(
+            event=form.instance,
+            slots=passes.save(commit=False),
+            removed=passes.deleted_objects,
+            confirm_notify=form.cleaned_data["notify_participants"],
+            by=services.Actor.of(request.user),
+        )
+        return None
+
+
+@admin.register(TimeSlot)
+class TimeSlotAdmin(ProgrammeChangeAdmin):
+    form = TimeSlotAdminForm
+    list_display = ["__str__", "event", "number", "start_time", "end_time"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    fields = ["event", "number", "start_time", "end_time", "notify_participants"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A pass stays with its event: its workshops and choices belong there.
+        return ["event"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        services.save_agenda(
+            event=obj.event,
+            slots=[obj],
+            confirm_notify=form.cleaned_data["notify_participants"],
+            by=services.Actor.of(request.user),
+        )
 
 
 @admin.register(Room)
@@ -65,18 +128,19 @@ class WorkshopPresenterInline(admin.TabularInline):
 @admin.register(Workshop)
 class WorkshopAdmin(ProgrammeChangeAdmin):
     form = WorkshopAdminForm
+    # Few, short columns that wrap, so all of them fit beside the admin's menu and the
+    # filters at 1280 px (static/css/reglab-admin.css; tests/registrations/test_admin_lists_
+    # browser.py): the presenters go under the title.
     list_display = [
         "code_display",
-        "title",
-        "status",
+        "title_display",
         "slot_display",
         "room",
-        "presenter_names",
         "seats_display",
         "queue_length_display",
         "roster_link",
     ]
-    list_display_links = ["code_display", "title"]
+    list_display_links = ["code_display"]
     list_filter = ["event", "status", "slot", "room"]
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
@@ -133,9 +197,16 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def slot_display(self, workshop):
         return workshop.slot.label
 
-    @admin.display(description=_("medverkande"))
-    def presenter_names(self, workshop):
-        return ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
+    @admin.display(description=_("titel och medverkande"), ordering="title")
+    def title_display(self, workshop):
+        names = ", ".join(wp.presenter.name for wp in workshop.ordered_presenters())
+        # A draft says so in the title's cell: a column of its own would not fit at 1280 px.
+        draft = (
+            format_html(" <strong>({})</strong>", gettext("utkast")) if workshop.is_draft else ""
+        )
+        return format_html(
+            '{}{}<br><span class="reglab-presenters">{}</span>', workshop.title, draft, names
+        )
 
     @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
     def seats_display(self, workshop):
@@ -163,7 +234,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def queue_length_display(self, workshop):
         return workshop.queue_length
 
-    @admin.display(description=_("närvarolista"))
+    @admin.display(description=_("lista"))
     def roster_link(self, workshop):
         url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
         return format_html('<a href="{}">{}</a>', url, gettext("Skriv ut"))

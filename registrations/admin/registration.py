@@ -6,18 +6,21 @@ own permission (see registrations/migrations/0006_organiser_groups.py for the tw
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -51,12 +54,12 @@ def event_from(slug: str | None) -> Event:
 @admin.register(Registration)
 class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
+    # Short columns that wrap, so all fit beside the menu and the filters at 1280 px.
     list_display = [
-        "name",
-        "email",
+        "person_display",
         "organisation",
         "workshop_codes",
-        "created_at",
+        "created_display",
         "status_display",
     ]
     list_filter = [
@@ -87,6 +90,19 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             )
         )
 
+    @admin.display(description=gettext_lazy("namn och e-post"), ordering="name")
+    def person_display(self, registration):
+        return format_html(
+            '{}<br><span class="reglab-email">{}</span>', registration.name, registration.email
+        )
+
+    @admin.display(description=gettext_lazy("anmäld"), ordering="created_at")
+    def created_display(self, registration):
+        at = timezone.localtime(registration.created_at)
+        return format_html(
+            '<time datetime="{}">{} {}</time>', at.isoformat(), f"{at:%Y-%m-%d}", f"{at:%H:%M}"
+        )
+
     @admin.display(description=gettext_lazy("workshoppar"))
     def workshop_codes(self, registration):
         return " · ".join(
@@ -108,7 +124,14 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["event", "email", "status", "created_at", "recorded_choices", "audit_trail"]
+        return [
+            "event",
+            "status",
+            "created_at",
+            "recorded_choices",
+            "queue_display",
+            "audit_trail",
+        ]
 
     @admin.display(description=gettext_lazy("historik"))
     def audit_trail(self, registration):
@@ -124,11 +147,29 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "{}: {}{}",
             (
                 (
-                    choice.slot.label,
+                    choice.slot,
                     choice.workshop,
                     _(" (placerad över platsgränsen)") if choice.over_capacity else "",
                 )
                 for choice in selectors.agenda(registration)
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("köar"))
+    def queue_display(self, registration):
+        places = selectors.queue_places(registration)
+        if not places:
+            return _("Står inte i kö.")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} ({})",
+            (
+                (
+                    place.entry.slot.label,
+                    place.entry.workshop.code,
+                    _("nummer %(place)s i kön") % {"place": place.place},
+                )
+                for place in places
             ),
         )
 
@@ -138,6 +179,11 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
         if obj is None:
             person = ["event", "name", "email", "organisation", "consent"]
             choices = [*passes, "allow_over_capacity"]
+        elif not self.has_change_permission(request, obj):
+            # Read only (Staff, or a cancelled registration): the form's inputs would show
+            # as "None"; the stored choices and queues say it all.
+            person = ["event", "name", "email", "organisation", "status", "created_at"]
+            choices = ["recorded_choices", "queue_display"]
         else:
             person = ["event", "name", "email", "organisation", "status", "created_at"]
             choices = [*passes, "allow_over_capacity", "recorded_choices"]
@@ -161,6 +207,9 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
+            by = services.Actor.of(request.user)
+            # A changed address is a correction: its own mail (the new link), its own entry.
+            services.correct_email(registration=obj, new_email=data["email"], by=by)
             services.change_choices(
                 registration=obj,
                 workshops=form.chosen_workshops(),
@@ -168,7 +217,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 organisation=data["organisation"],
                 allow_over_capacity=data["allow_over_capacity"],
                 check_window=False,
-                by=services.Actor.of(request.user),
+                by=by,
             )
         else:
             result = services.register(
@@ -199,13 +248,71 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
 
     # Actions
 
-    @admin.action(description=gettext_lazy("Avboka"), permissions=["change"])
+    # Removing a registration: always a cancellation through the service (seats freed, the
+    # queue moved in the same transaction, the person mailed, the record and its trail kept),
+    # after a page that says what it will do. Nobody deletes one here, not even a superuser:
+    # wiping personal data is the erase and anonymise services' (README, "Anmälningar").
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A typed or bookmarked delete address leads to the same confirmation as "Avboka".
+        return redirect("admin:registrations_registration_cancel", object_id)
+
+    @admin.action(description=gettext_lazy("Avboka markerade anmälningar"), permissions=["change"])
     def cancel_selected(self, request, queryset):
-        cancelled = 0
-        for registration in queryset.confirmed():
-            services.cancel(registration=registration, by=services.Actor.of(request.user))
-            cancelled += 1
-        self.message_user(request, _("%(n)s anmälningar avbokade.") % {"n": cancelled})
+        if request.POST.get("post") != "yes":
+            return self._cancel_confirmation(request, queryset, bulk=True)
+        cancelled = services.cancel_many(registrations=queryset, by=services.Actor.of(request.user))
+        self._report_cancelled(request, len(cancelled))
+        return None
+
+    def cancel_view(self, request, object_id):
+        """One registration's "Avboka", from its page: the same confirmation, then cancel."""
+        registration = self.get_object(request, unquote(object_id))
+        if registration is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not super().has_change_permission(request, registration):
+            raise PermissionDenied
+        change_url = reverse("admin:registrations_registration_change", args=[registration.pk])
+        if not registration.is_confirmed:
+            self.message_user(request, _("Anmälan är redan avbokad."), messages.WARNING)
+            return redirect(change_url)
+        if request.method != "POST":
+            return self._cancel_confirmation(
+                request, Registration.objects.filter(pk=registration.pk), bulk=False
+            )
+        cancelled = services.cancel_many(
+            registrations=[registration], by=services.Actor.of(request.user)
+        )
+        self._report_cancelled(request, len(cancelled))
+        return redirect(change_url)
+
+    def _cancel_confirmation(self, request, queryset, *, bulk: bool):
+        try:
+            preview = services.preview_cancel(registrations=queryset.select_related("event"))
+        except services.RegistrationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None if bulk else redirect(request.get_full_path())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Avboka anmälningar") if bulk else _("Avboka anmälan"),
+            "opts": self.opts,
+            "preview": preview,
+            "bulk": bulk,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/registrations/registration/cancel_confirmation.html", context
+        )
+
+    def _report_cancelled(self, request, n: int) -> None:
+        self.message_user(
+            request,
+            ngettext("%(n)s anmälan avbokad.", "%(n)s anmälningar avbokade.", n) % {"n": n},
+        )
 
     @admin.action(description=gettext_lazy("Skicka bekräftelsen igen"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
@@ -233,6 +340,11 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 "overview/<slug:event_slug>/",
                 view(self.overview_view),
                 name="registrations_overview",
+            ),
+            path(
+                "<path:object_id>/cancel/",
+                view(self.cancel_view),
+                name="registrations_registration_cancel",
             ),
             path("rosters/", view(self.rosters_view), name="registrations_rosters"),
             path(
@@ -362,6 +474,15 @@ class QueueEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Removing someone from a queue (Django's delete, one or selected) is recorded in their
+    # registration's trail with the organiser's login.
+
+    def delete_model(self, request, obj):
+        services.remove_from_queue(entries=[obj], by=services.Actor.of(request.user))
+
+    def delete_queryset(self, request, queryset):
+        services.remove_from_queue(entries=queryset, by=services.Actor.of(request.user))
 
     @admin.action(description=gettext_lazy("Flytta först i kön"), permissions=["change"])
     def move_to_front(self, request, queryset):

@@ -2,9 +2,12 @@
 
 - `rules`: one workshop per pass, seats, the registration window, and the row locks under
   which seats are counted (reglab.locking);
-- `registration`: register, change, cancel, resend the link;
+- `registration`: register, change, cancel (one or many, and a preview of it), resend the
+  link;
+- `contact`: an organiser's correction of a participant's e-mail address;
 - `queue`: the waiting list, and moving queued people into freed seats;
-- `programme`: organisers' edits of rooms and workshops that affect registered people;
+- `programme`: organisers' edits of the event, its passes, rooms and workshops that affect
+  registered people;
 - `publishing`: a draft workshop onto the programme, once its pass, room and people are set;
 - `personal_data`: erasure and anonymisation;
 - `audit`: the trail of who changed what, written by all of the above.
@@ -14,9 +17,18 @@ Each write is one transaction: a refused request leaves the database as it was.
 """
 
 from .audit import PARTICIPANT, SYSTEM, Actor
+from .contact import correct_email, refuse_if_email_taken
 from .errors import RegistrationError
 from .personal_data import ANONYMISED_NAME, anonymise, anonymise_due, erase, events_due
-from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
+from .programme import (
+    agenda_change_problems,
+    pass_overlap_problems,
+    room_change_problems,
+    save_agenda,
+    save_room,
+    save_workshop,
+    workshop_change_problems,
+)
 from .publishing import publish_problems, publish_workshop
 from .queue import (
     fill_freed_seats,
@@ -24,12 +36,17 @@ from .queue import (
     leave_queue,
     move_to_front,
     one_queue_per_pass_message,
+    remove_from_queue,
 )
 from .registration import (
+    CancelPreview,
+    QueueMove,
     RegistrationResult,
     already_registered_error,
     cancel,
+    cancel_many,
     change_choices,
+    preview_cancel,
     refuse_if_registered,
     register,
     resend_link,
@@ -41,14 +58,19 @@ __all__ = [
     "PARTICIPANT",
     "SYSTEM",
     "Actor",
+    "CancelPreview",
+    "QueueMove",
     "RegistrationError",
     "RegistrationResult",
+    "agenda_change_problems",
     "already_registered_error",
     "anonymise",
     "anonymise_due",
     "cancel",
+    "cancel_many",
     "change_choices",
     "check_window",
+    "correct_email",
     "erase",
     "events_due",
     "fill_freed_seats",
@@ -57,12 +79,17 @@ __all__ = [
     "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "pass_overlap_problems",
+    "preview_cancel",
     "publish_problems",
     "publish_workshop",
+    "refuse_if_email_taken",
     "refuse_if_registered",
     "register",
+    "remove_from_queue",
     "resend_link",
     "room_change_problems",
+    "save_agenda",
     "save_room",
     "save_workshop",
     "workshop_change_problems",

@@ -210,6 +210,24 @@ def leave_queue(*, registration: Registration, slot: TimeSlot, by: Actor = PARTI
         leave_queues_of(registration, registration.queue.filter(slot=slot), by=by)
 
 
+def remove_from_queue(*, entries: Iterable[QueueEntry], by: Actor = SYSTEM) -> int:
+    """An organiser takes these people out of their queues (their seats stay as they are)."""
+    with transaction.atomic():
+        removing = list(
+            QueueEntry.objects.filter(pk__in=[e.pk for e in entries])
+            .select_related("registration")
+            .order_by("pk")
+        )
+        for entry in removing:
+            leave_queues_of(
+                entry.registration,
+                QueueEntry.objects.filter(pk=entry.pk),
+                by=by,
+                why=_("(borttagen ur kön av en arrangör)"),
+            )
+    return len(removing)
+
+
 def move_to_front(*, entries: Iterable[QueueEntry], by: Actor = SYSTEM) -> int:
     """An organiser's decision: these people go first in their queues, recorded with the time."""
     with transaction.atomic():

@@ -15,6 +15,8 @@ from tests.proposals.conftest import make_proposal
 
 ROLES = ["anonymous", "no group", "Staff", "Organisers", "superuser"]
 LOGIN = "login"  # a redirect to the admin's login page
+# The roles' groups, by their Swedish names (registrations migration 0009).
+GROUPS = {"Staff": "Personal", "Organisers": "Arrangörer"}
 
 # role: (public list, submit, admin, ranking, ballot without invitation, ballot by its link)
 EXPECTED = {
@@ -34,7 +36,7 @@ def log_in(client, role):
     elif role == "no group":
         user = User.objects.create_user("nogroup", password="not-used", is_staff=True)
     else:
-        user = user_in_group(role, role.lower())
+        user = user_in_group(GROUPS[role], role.lower())
     client.force_login(user)
     return user
 

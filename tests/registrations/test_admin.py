@@ -155,7 +155,12 @@ def test_change_goes_through_the_services_and_refuses_a_full_workshop(
 ):
     (anna,) = register_people(tiny, 1)  # W1 W3 W5
     (bo,) = register_people(tiny, 1, start=1, index=1)  # W2 W4 W6
-    data = {"name": "Bo Ändrad", "organisation": "Ny org", **passes(tiny, 2, 3, 6)}
+    data = {
+        "name": "Bo Ändrad",
+        "email": bo.email,
+        "organisation": "Ny org",
+        **passes(tiny, 2, 3, 6),
+    }
     response = organiser_client.post(change_url(bo), data)
     assert response.status_code == 200
     assert "W3" in str(response.context["adminform"].form.errors["pass_2"])
@@ -185,7 +190,7 @@ def test_change_page_shows_choices_read_only_with_the_override(organiser_client,
 def test_cancelled_registration_cannot_be_changed(organiser_client, small_event):
     (gone,) = register_people(small_event, 1)
     services.cancel(registration=gone, notify=False)
-    data = {"name": "X", "organisation": "Y", **passes(small_event, 2, 4, 6)}
+    data = {"name": "X", "email": gone.email, "organisation": "Y", **passes(small_event, 2, 4, 6)}
     assert organiser_client.post(change_url(gone), data).status_code == 403
     assert organiser_client.get(change_url(gone)).status_code == 200  # still visible
 
@@ -194,7 +199,11 @@ def test_cancel_action_uses_the_service(organiser_client, small_event):
     people = register_people(small_event, 3)
     response = organiser_client.post(
         CHANGELIST,
-        {"action": "cancel_selected", "_selected_action": [p.pk for p in people[:2]]},
+        {
+            "action": "cancel_selected",
+            "_selected_action": [p.pk for p in people[:2]],
+            "post": "yes",
+        },
     )
     assert response.status_code == 302
     statuses = dict(Registration.objects.values_list("pk", "status"))
@@ -214,3 +223,22 @@ def test_resend_confirmation_action_mails_confirmed_ones_only(organiser_client, 
     )
     assert [m.to for m in mail.outbox] == [[kept.email]]
     assert "Bekräftelse" in mail.outbox[0].subject
+
+
+def test_the_read_only_page_shows_the_workshops_and_queues_in_swedish(
+    client, staff_member, organiser, tiny
+):
+    (anna,) = register_people(tiny, 1)  # W1 W3 W5, all full now
+    (bo,) = register_people(tiny, 1, start=1, index=1)  # W2 W4 W6
+    services.join_queue(registration=bo, workshop=workshop(tiny, 3))
+    client.force_login(staff_member)
+    html = client.get(change_url(bo)).content.decode()
+    assert "Pass 1, 09:00–09:45: W2. Workshop 2" in html
+    assert "Pass 2: W3 (nummer 1 i kön)" in html
+    for english in ("None", "Tillåt över platsgränsen"):
+        assert english not in html
+    services.cancel(registration=anna, notify=False)
+    client.force_login(organiser)
+    html = client.get(change_url(anna)).content.decode()
+    assert "Pass 3, 11:00–11:45: W5. Workshop 5" in html
+    assert "Står inte i kö." in html and "None" not in html

@@ -133,6 +133,7 @@ def test_the_admin_records_the_organiser_and_shows_the_trail(organiser_client, d
     w2 = in_pass(event, 1)[1]
     data = {
         "name": anna.name,
+        "email": anna.email,
         "organisation": anna.organisation,
         "pass_1": w2.pk,
         "pass_2": in_pass(event, 2)[0].pk,

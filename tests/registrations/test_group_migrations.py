@@ -37,7 +37,7 @@ UPGRADE = textwrap.dedent(
     call_command("migrate", verbosity=0)
     user = User.objects.get(pk=user.pk)
     staff = User.objects.create_user("in-staff", is_staff=True)
-    staff.groups.add(Group.objects.get(name="Staff"))
+    staff.groups.add(Group.objects.get(name="Personal"))
     print(json.dumps({
         "user": sorted(user.get_all_permissions()),
         "staff": sorted(staff.get_all_permissions()),

@@ -34,8 +34,8 @@ REGISTRATION_LIST = reverse("admin:registrations_registration_changelist")
 
 
 def test_migration_creates_the_two_groups(db):
-    organisers = Group.objects.get(name="Organisers")
-    staff = Group.objects.get(name="Staff")
+    organisers = Group.objects.get(name="Arrangörer")
+    staff = Group.objects.get(name="Personal")
     staff_perms = set(staff.permissions.values_list("codename", flat=True))
     assert {"export_registrations", "view_rosters", "view_workshop"} <= staff_perms
     assert not any(p.startswith(("add_", "change_", "delete_")) for p in staff_perms)

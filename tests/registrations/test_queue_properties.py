@@ -1,5 +1,6 @@
 """Random sequences of register, change, cancel, queue and leave, and of organisers' edits
-(more or fewer seats, another room, another pass), checked after every step.
+(more or fewer seats, another room, another pass, cancelling from the admin, new times for a
+pass), checked after every step.
 
 The rules: every confirmed person holds exactly one workshop per pass, and each choice's
 workshop lies in that pass; no operation but an organiser's confirmed lowering of seats puts
@@ -8,14 +9,15 @@ people move in strictly in queue order (nobody is skipped); a refused operation 
 nothing.
 """
 
+import datetime
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from registrations import services
-from registrations.models import Choice, QueueEntry, Registration
+from registrations import emails, services
+from registrations.models import AuditEntry, Choice, QueueEntry, Registration
 from tests.conftest import make_event
 from workshops.models import Room, Workshop
 
@@ -44,6 +46,8 @@ operations = st.lists(
         st.tuples(st.just("shrink"), pass_index, workshop_index, st.booleans()),
         st.tuples(st.just("room"), pass_index, workshop_index, st.booleans(), st.booleans()),
         st.tuples(st.just("move"), pass_index, workshop_index, st.booleans(), st.booleans()),
+        st.tuples(st.just("admin_cancel"), person, person),
+        st.tuples(st.just("times"), pass_index, st.sampled_from([-15, 15, 30])),
     ),
     min_size=10,
     max_size=25,
@@ -105,6 +109,43 @@ def organiser_edit(event, grid, kind, args) -> set[int]:
     return participants if kind == "move" else set()
 
 
+# An organiser's paths that must tell people, as the admin runs them: cancelling one or two
+# at once ("Avboka", and what a superuser's delete becomes) and new times for a pass. Each
+# affected person gets exactly one message about it, nobody else any.
+ORGANISER = services.Actor(AuditEntry.ActorKind.ORGANISER)
+
+
+def messages_since(start: int) -> dict[int, list[str]]:
+    """The e-mails queued for after the commit since `start`: {registration id: kinds}."""
+    sent = defaultdict(list)
+    for _, callback, _ in connection.run_on_commit[start:]:
+        if getattr(callback, "func", None) == emails.deliver.enqueue:
+            registration_id, kind = callback.args
+            sent[registration_id].append(kind)
+    return dict(sent)
+
+
+def organiser_tells(event, kind, args) -> set[int]:
+    start = len(connection.run_on_commit)
+    if kind == "admin_cancel":
+        people = [r for n in sorted(set(args)) for r in confirmed(event, n)]
+        before = snapshot()[0]
+        cancelled = {r.pk for r in services.cancel_many(registrations=people, by=ORGANISER)}
+        moved = {reg for (reg, slot), w in snapshot()[0].items() if before[reg, slot] != w}
+        expected = {pk: ["cancelled"] for pk in cancelled} | {pk: ["moved"] for pk in moved}
+        assert messages_since(start) == expected
+        return cancelled
+    slot = event.slots.get(number=args[0] + 1)
+    day = datetime.datetime.combine(event.date, slot.start_time)
+    shift = datetime.timedelta(minutes=args[1])
+    length = datetime.datetime.combine(event.date, slot.end_time) - day
+    slot.start_time, slot.end_time = (day + shift).time(), (day + shift + length).time()
+    services.save_agenda(event=event, slots=[slot], confirm_notify=True, by=ORGANISER)
+    everyone = Registration.objects.confirmed().filter(event=event)
+    assert messages_since(start) == {r.pk: ["agenda_changed"] for r in everyone}
+    return set()
+
+
 def apply(event, operation) -> tuple[set[int], bool]:
     """Run one operation. Returns the registrations that acted (whose seats may change
     without a queue) and whether an organiser confirmed an overbooking."""
@@ -113,6 +154,8 @@ def apply(event, operation) -> tuple[set[int], bool]:
     if kind in ("grow", "shrink", "room", "move"):
         confirmed_overbooking = kind in ("shrink", "room", "move") and bool(args[2])
         return organiser_edit(event, grid, kind, args), confirmed_overbooking
+    if kind in ("admin_cancel", "times"):
+        return organiser_tells(event, kind, args), False
     if kind == "register":
         workshops = [pick(grid, p, i) for p, i in enumerate(args[1])]
         if None in workshops:

@@ -98,7 +98,7 @@ def test_the_migration_forgets_the_sessions_the_public_pages_wrote_before(db):
 
     from django.apps import apps
 
-    migration = importlib.import_module("registrations.migrations.0008_forget_participant_sessions")
+    migration = importlib.import_module("registrations.migrations.0010_forget_participant_sessions")
     participant, organiser = SessionStore(), SessionStore()
     participant["reglab_registered_email"] = "anna@example.se"
     participant.create()

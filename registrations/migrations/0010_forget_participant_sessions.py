@@ -22,7 +22,7 @@ def forget_participant_sessions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0007_audit_trail"),
+        ("registrations", "0009_swedish_group_names"),
         ("sessions", "0001_initial"),
     ]
 
