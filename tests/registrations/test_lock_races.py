@@ -1,23 +1,30 @@
 """Races that only a row lock stops, on PostgreSQL: one real test per lock the registration
 services take, each with a control that switches that lock off and shows the broken rule.
 
-The threads meet at the point of the race (tests/threads.py), so a missing lock fails its
-test every time. Where the locks are (the seat locks of a registration are in
-test_concurrency, a workshop's edit in test_programme_changes_concurrency):
+The threads meet just after the read each lock guards (tests/threads.py), so a missing
+lock fails its test every time. Which race proves which lock (the seat locks of a
+registration are proved in test_concurrency, a workshop's edit in
+test_programme_changes_concurrency, the proposals' locks in tests/proposals):
 
-- rules.lock_confirmed, in change_choices: two tabs changing one registration; a change
-  against a cancellation;   in join_queue: joining a queue against a cancellation;
+- rules.lock_confirmed in change_choices: two tabs changing one registration; a change
+  against a cancellation. In join_queue: joining a queue against a cancellation.
 - cancel's lock on the registration: cancelling twice at once; a change against a
-  cancellation;
-- rules.lock_passes, in cancel: two cancellations in different workshops of one pass; a
-  cancellation against a queue move of the same person;   in change_choices: a change
-  against a queue move of the same person;   in save_room: lowering a room's seats against
-  the last registration;
-- register's lock on the queued workshops (with the chosen ones, in id order): registering
-  with a queue against a cancellation, which would deadlock;
-- the lock on the first queue entry (queue.first_in_queue): leaving a queue as it moves;
-- join_queue's lock on the workshop: joining a queue as a seat in it is freed;
+  cancellation.
+- rules.lock_passes in cancel: two cancellations in different workshops of one pass; a
+  cancellation against a queue move of the same person. In change_choices: a change against
+  a queue move of the same person. In save_room: fewer seats in a room against the last
+  registration (which also proves that workshops are read again once locked).
+- register's lock on the queued workshops, taken with the chosen ones in id order:
+  registering with a queue against a cancellation, which would deadlock.
+- the lock on the first queue entry (queue.first_in_queue): leaving a queue as it moves.
+- join_queue's lock on the workshop: joining a queue as a seat in it is freed.
 - anonymise's lock on the registrations: anonymising twice at once.
+
+Three locks have no race here, as each takes again a lock its callers hold: the workshop
+lock in sync_queue; the lock on the moved person's choice in fill_freed_seats (whoever else
+writes a choice holds its pass); and the workshop lock in fill_freed_seats, whose callers
+hold the passes, except in one corner: save_room reads the room's passes before locking
+them, so a workshop moved into the room meanwhile has only this lock.
 
 Skips on SQLite, which serialises writers (fails instead under REGLAB_REQUIRE_POSTGRES).
 """
