@@ -6,7 +6,9 @@
 - `queue`: the waiting list, and moving queued people into freed seats;
 - `programme`: organisers' edits of rooms and workshops that affect registered people;
 - `personal_data`: erasure and anonymisation;
-- `audit`: the trail of who changed what, written by all of the above.
+- `audit`: the trail of who changed what, written by all of the above;
+- `messages`: organisers' messages to participants and the reminder before the day (these
+  change no registration, so they write no audit entries).
 
 Forms, views and the admin call these functions and show `RegistrationError.message` to people.
 Each write is one transaction: a refused request leaves the database as it was.
@@ -14,6 +16,18 @@ Each write is one transaction: a refused request leaves the database as it was.
 
 from .audit import PARTICIPANT, SYSTEM, Actor
 from .errors import RegistrationError
+from .messages import (
+    SendResult,
+    check_audience,
+    check_text,
+    compose,
+    recipients,
+    reminder_status,
+    send_due_reminders,
+    send_message,
+    send_reminder,
+    with_delivery,
+)
 from .personal_data import ANONYMISED_NAME, anonymise, erase
 from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
 from .queue import (
@@ -41,11 +55,15 @@ __all__ = [
     "Actor",
     "RegistrationError",
     "RegistrationResult",
+    "SendResult",
     "already_registered_error",
     "anonymise",
     "cancel",
     "change_choices",
+    "check_audience",
+    "check_text",
     "check_window",
+    "compose",
     "erase",
     "fill_freed_seats",
     "join_queue",
@@ -53,11 +71,17 @@ __all__ = [
     "missing_choice_message",
     "move_to_front",
     "one_queue_per_pass_message",
+    "recipients",
     "refuse_if_registered",
     "register",
+    "reminder_status",
     "resend_link",
     "room_change_problems",
     "save_room",
     "save_workshop",
+    "send_due_reminders",
+    "send_message",
+    "send_reminder",
+    "with_delivery",
     "workshop_change_problems",
 ]
