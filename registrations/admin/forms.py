@@ -245,6 +245,8 @@ class MessageAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "workshops" not in self.fields:
+            return  # a sent message: shown read-only, with no inputs
         workshops = list(
             Workshop.objects.select_related("event", "slot").order_by(
                 "event__date", "event_id", "slot__number", "number"
