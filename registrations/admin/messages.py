@@ -9,11 +9,14 @@ the system (services.messages); the overview page says whether it went out.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -59,34 +62,29 @@ def recipients_url(message: Message, **filters) -> str:
 
 
 def delivery_summary(message: Message) -> str:
-    """For a message annotated by services.with_delivery: to how many, and how it went."""
-    return _(
-        "%(total)s mottagare: %(sent)s skickade, %(failed)s misslyckades, %(waiting)s väntar, "
-        "%(cancelled)s avbokade (inte skickat)"
-    ) % {
+    """For a message annotated by services.with_delivery: to how many, and how it went (the
+    counts that are not zero)."""
+    counts = [
+        (message.recipients_sent, _("%(n)s skickade")),
+        (message.recipients_failed, _("%(n)s misslyckades")),
+        (message.recipients_waiting, _("%(n)s väntar")),
+        (message.recipients_cancelled, _("%(n)s avbokade, inte skickat")),
+    ]
+    parts = [text % {"n": n} for n, text in counts if n]
+    return _("%(total)s mottagare: %(parts)s") % {
         "total": message.recipients_total,
-        "sent": message.recipients_sent,
-        "failed": message.recipients_failed,
-        "waiting": message.recipients_waiting,
-        "cancelled": message.recipients_cancelled,
+        "parts": ", ".join(parts) or "–",
     }
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     form = MessageAdminForm
-    list_display = [
-        "subject",
-        "event",
-        "kind",
-        "audience_display",
-        "status",
-        "sent_at",
-        "sender",
-        "delivery",
-    ]
+    list_display = ["subject", "audience_display", "sent", "sender", "delivery"]
     list_display_links = ["subject"]
     list_filter = ["event", "kind", "status"]
+    # No bulk deletion: a sent message is kept (has_delete_permission).
+    actions = None
     list_select_related = ["event", "slot"]
     search_fields = ["subject"]
     change_form_template = "admin/registrations/message/change_form.html"
@@ -101,6 +99,12 @@ class MessageAdmin(admin.ModelAdmin):
     def audience_display(self, message):
         return describe_audience(message)
 
+    @admin.display(description=gettext_lazy("skickat"), ordering="sent_at")
+    def sent(self, message):
+        if not message.is_sent:
+            return message.get_status_display()
+        return date_format(timezone.localtime(message.sent_at), "j F Y H:i")
+
     @admin.display(description=gettext_lazy("skickat av"), ordering="sent_by_name")
     def sender(self, message):
         if not message.is_sent:
@@ -114,6 +118,32 @@ class MessageAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', recipients_url(message), delivery_summary(message)
         )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # No links to add or edit events, workshops or passes from a message.
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget = formfield.widget.widget
+        return formfield
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # One button: saving a draft leads to its preview (response_add, response_change).
+        context.update(show_save_and_add_another=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._to_preview(request, obj)
+
+    def response_change(self, request, obj):
+        return self._to_preview(request, obj)
+
+    def _to_preview(self, request, message):
+        self.message_user(
+            request,
+            _("Utkastet är sparat. Titta på förhandsgranskningen nedan och skicka det därifrån."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:registrations_message_change", message.pk)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -242,6 +272,11 @@ class MessageRecipientAdmin(admin.ModelAdmin):
     """Who got a message, and whether it went out (the task updates the status)."""
 
     list_display = ["name", "email", "status", "delivered_at", "message"]
+    # The name links to the registration; a recipient has no page of its own worth opening.
+    list_display_links = None
+
+    class Media:
+        css = {"all": ["css/reglab-admin.css"]}
     list_filter = ["status", ("message", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["registration", "message"]
     search_fields = ["registration__name", "registration__email"]
