@@ -277,6 +277,7 @@ class MessageRecipientAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/reglab-admin.css"]}
+
     list_filter = ["status", ("message", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["registration", "message"]
     search_fields = ["registration__name", "registration__email"]

@@ -202,3 +202,14 @@ def test_the_event_admin_sets_the_reminder(organiser_client, programme):
     page = organiser_client.get(reverse("admin:workshops_event_change", args=[programme.pk])).text
     assert 'name="reminder_days_before"' in page
     assert "Lämna tomt för ingen påminnelse." in page
+
+
+def test_the_task_list_names_message_tasks(
+    organiser_client, organiser, programme, w6_people, database_tasks
+):
+    message = Message.objects.create(
+        event=programme, subject="Hej", body="Hej", audience="everyone"
+    )
+    services.send_message(message=message, by=services.Actor.of(organiser))
+    page = organiser_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    assert page.text.count("Meddelande till deltagare (se Meddelanden)") == 5

@@ -3,13 +3,14 @@
 from django.core.management import BaseCommand
 
 from registrations import services
+from registrations.services.messages import REMINDER_HOUR
 
 
 class Command(BaseCommand):
     help = (
         "Queues the reminder of every event whose reminder is due now (its days before, from "
-        "08:00, until the first pass starts) for the confirmed participants not reminded yet. "
-        "Safe to run as often as you like: nobody is reminded twice."
+        f"{REMINDER_HOUR:02}:00, until the first pass starts) for the confirmed participants "
+        "not reminded yet. Safe to run as often as you like: nobody is reminded twice."
     )
 
     def handle(self, *args, **options):
