@@ -147,6 +147,18 @@ def test_header_links_show_a_white_focus_ring(live_server, programme, desktop):
     ]
 
 
+def logged_in_to_admin(live_server, browser, width):
+    """A browser context logged in as the user "organiser" (password "not-used")."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "organiser")
+    page.fill("#id_password", "not-used")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    return context, page
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
@@ -156,13 +168,7 @@ def test_admin_index_has_no_axe_violations(
     """The organisers' panel on the admin's front page: its links are targets of 24 px at
     least (WCAG 2.5.8), like the rest of the page."""
     django_user_model.objects.create_superuser("organiser", "o@example.se", "not-used")
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "organiser")
-    page.fill("#id_password", "not-used")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    context, page = logged_in_to_admin(live_server, browser, width)
     assert page.locator("#reglab-organiser-panel a").count() == 2
     violations = run_axe(page, require(AXE).read_text())
     context.close()
@@ -187,13 +193,7 @@ def test_message_pages_have_no_axe_violations(
     draft.workshops.set([Workshop.objects.get(event=programme, number=6)])
     sent = Message.objects.create(event=programme, subject="Ta med dator", audience="everyone")
     services.send_message(message=sent, by=services.Actor.of(user))
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "organiser")
-    page.fill("#id_password", "not-used")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    context, page = logged_in_to_admin(live_server, browser, width)
     axe = require(AXE).read_text()
     violations = {}
     for url in [
