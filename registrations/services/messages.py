@@ -93,8 +93,19 @@ def _pieces(text: str) -> Iterator[tuple[str, str | None]]:
     yield text[position:], None
 
 
+def _value(values: dict[str, str], name: str | None, *, html: bool) -> str:
+    """A placeholder's value. An unknown one stays as typed: a draft saved around the form's
+    check still shows its preview, and send_message refuses it."""
+    if name is None:
+        return ""
+    if name in values:
+        return values[name]
+    typed = "{" + name + "}"
+    return escape(typed) if html else typed
+
+
 def _fill_text(text: str, values: dict[str, str]) -> str:
-    return "".join(literal + (values[name] if name else "") for literal, name in _pieces(text))
+    return "".join(literal + _value(values, name, html=False) for literal, name in _pieces(text))
 
 
 def _fill_html(text: str, values: dict[str, SafeString]) -> SafeString:
@@ -102,7 +113,7 @@ def _fill_html(text: str, values: dict[str, SafeString]) -> SafeString:
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text.strip()):
         inner = "".join(
-            escape(literal).replace("\n", "<br>\n") + (values[name] if name else "")
+            escape(literal).replace("\n", "<br>\n") + _value(values, name, html=True)
             for literal, name in _pieces(paragraph)
         )
         # The agenda is a table, which a <p> cannot hold.

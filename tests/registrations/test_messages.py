@@ -502,3 +502,13 @@ def test_the_reminder_status_says_whether_it_went_out_and_to_how_many(
         services.send_due_reminders(now=day_before(programme))
     status = services.reminder_status(programme)
     assert status.message.recipients_total == 2 and status.message.recipients_sent == 2
+
+
+def test_a_draft_saved_with_an_unknown_placeholder_previews_it_as_typed(programme):
+    (person,) = register_people(programme, 1)
+    message = draft(programme, audience=Audience.EVERYONE, body="Hej {förnamn} <{}>")
+    email = services.compose(message, person)
+    assert email.body.startswith("Hej {förnamn} <{}>")
+    assert "<p>Hej {förnamn} &lt;{}&gt;</p>" in email.alternatives[0].content
+    with pytest.raises(services.RegistrationError, match="Okänd platshållare"):
+        services.send_message(message=message, by=services.SYSTEM)
