@@ -1,7 +1,7 @@
 """make bench: the production stack on this machine, driven over loopback.
 
 Creates its own PostgreSQL database, serves reglab with gunicorn (DEBUG off, static files
-through whitenoise, rate limits off), runs three scenarios and prints a table that is also
+through whitenoise, rate limits off), runs four scenarios and prints a table that is also
 written to bench/results.md. Everything it started is stopped and the database dropped at
 the end, also after Ctrl-C or a failure.
 
@@ -377,16 +377,17 @@ def verify_no_oversell(database_url: str) -> dict:
     return {"oversold": len(oversold), "incomplete": len(incomplete), "confirmed": confirmed}
 
 
-def exports(stack: Stack, rows: int) -> str:
+def in_own_process(stack: Stack, script: str, size: int) -> str:
+    """A scenario that runs Django itself (bench/exports.py, bench/messages.py): its summary."""
     result = subprocess.run(
-        [PYTHON, "bench/exports.py", str(rows)],
+        [PYTHON, script, str(size)],
         cwd=ROOT,
         env={**stack.env, "DJANGO_SETTINGS_MODULE": "reglab.settings"},
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        return f"exports: failed ({result.stderr.strip().splitlines()[-1]})"
+        return f"failed ({result.stderr.strip().splitlines()[-1]})"
     return result.stdout.strip()
 
 
@@ -419,6 +420,8 @@ def table(results: dict, args) -> str:
         f"backend, {mail['failed']} failed, {mail['waiting']} still waiting; "
         f"done {mail['drain_seconds']:.1f} s after the last submission |",
         f"| registration rush, CPU used | {rush['cpu']} |",
+        f"| a message to {args.message_recipients} participants, queued and sent by the "
+        f"worker | {results['messages']} |",
         f"| exports, {args.export_rows} registrations | {results['exports']} |",
     ]
     return "\n".join(lines)
@@ -442,6 +445,7 @@ def main() -> int:
     parser.add_argument("--programme-concurrency", type=int, default=16)
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--rush-concurrency", type=int, default=25)
+    parser.add_argument("--message-recipients", type=int, default=1000)
     parser.add_argument("--export-rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
@@ -455,7 +459,7 @@ def main() -> int:
         stack.start(workers=args.workers, threads=args.threads)
         base = f"http://127.0.0.1:{stack.port}"
         groups = {"app": stack.gunicorn.pid, "mail worker": stack.worker.pid}
-        print("1/3 programme page …")
+        print("1/4 programme page …")
         before = cpu_by_process_group(groups)
         results["programme"] = asyncio.run(
             programme_page(
@@ -463,7 +467,7 @@ def main() -> int:
             )
         )
         results["programme"]["cpu"] = cpu_share(before, cpu_by_process_group(groups))
-        print("2/3 registration rush …")
+        print("2/4 registration rush …")
         before = cpu_by_process_group(groups)
         results["rush"] = asyncio.run(
             registration_rush(
@@ -476,8 +480,10 @@ def main() -> int:
         results["rush"]["cpu"] = cpu_share(before, cpu_by_process_group(groups))
         results["check"] = verify_no_oversell(stack.database_url)
         results["mail"] = wait_for_mail(stack.database_url)
-        print("3/3 exports …")
-        results["exports"] = exports(stack, args.export_rows)
+        print("3/4 a message to participants …")
+        results["messages"] = in_own_process(stack, "bench/messages.py", args.message_recipients)
+        print("4/4 exports …")
+        results["exports"] = in_own_process(stack, "bench/exports.py", args.export_rows)
     except KeyboardInterrupt:
         print("interrupted; stopping", file=sys.stderr)
         return 130

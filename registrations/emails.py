@@ -153,50 +153,68 @@ def reply_to(event: Event) -> list[str]:
     return [formataddr((event.contact_name, event.contact_email))]
 
 
-def send(registration: Registration, kind_name: str) -> bool:
-    """Send one message; True when it went out. Failures are logged, never raised."""
-    kind = _kinds()[kind_name]
-    event = registration.event
-    choices = agenda(registration) if kind.with_agenda else []
-    context = {
+def agenda_context(registration: Registration, *, with_agenda: bool = True) -> dict:
+    """What a participant's e-mail shows besides its text: their agenda, queue places and
+    private link (or, without the agenda, the programme's address)."""
+    return {
         "registration": registration,
-        "event": event,
-        "intro": kind.intro,
-        "choices": choices,
-        "queue_places": queue_places(registration) if kind.with_agenda else [],
-        "private_url": private_url(registration) if kind.with_agenda else None,
+        "event": registration.event,
+        "choices": agenda(registration) if with_agenda else [],
+        "queue_places": queue_places(registration) if with_agenda else [],
+        "private_url": private_url(registration) if with_agenda else None,
         "programme_url": settings.SITE_URL + reverse("workshops:programme"),
-        "privacy_url": settings.SITE_URL + reverse("event_privacy", args=[event.slug]),
+        "privacy_url": settings.SITE_URL + reverse("event_privacy", args=[registration.event.slug]),
     }
+
+
+def build(
+    registration: Registration, *, subject: str, template: str, context: dict, calendar: bool
+) -> EmailMultiAlternatives:
+    """One e-mail to the person: `template`.txt and `template`.html rendered with `context`
+    (see agenda_context), with their agenda as an .ics file when `calendar`."""
     message = EmailMultiAlternatives(
-        subject=kind.subject % {"event": event.name},
-        body=render_to_string("registrations/email/message.txt", context),
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
         to=[registration.email],
-        reply_to=reply_to(event),
+        reply_to=reply_to(registration.event),
     )
-    message.attach_alternative(
-        render_to_string("registrations/email/message.html", context), "text/html"
-    )
-    if kind.with_agenda:
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if calendar:
         message.attach(
-            ics_filename(registration), agenda_ics(registration, choices), "text/calendar"
+            ics_filename(registration),
+            agenda_ics(registration, context["choices"]),
+            "text/calendar",
         )
+    return message
+
+
+def send_email(message: EmailMultiAlternatives, *, what: str) -> bool:
+    """Hand one built e-mail to the mail server; True when it went out. Failures are logged
+    (naming `what`), never raised."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             message.send()
         except Exception:
             if attempt == SEND_ATTEMPTS:
-                logger.exception(
-                    "Could not send %s e-mail for registration %s after %s attempts",
-                    kind_name,
-                    registration.pk,
-                    attempt,
-                )
+                logger.exception("Could not send %s after %s attempts", what, attempt)
                 return False
             time.sleep(RETRY_PAUSE_SECONDS * attempt)
         else:
             return True
     return False
+
+
+def send(registration: Registration, kind_name: str) -> bool:
+    """Send one message; True when it went out. Failures are logged, never raised."""
+    kind = _kinds()[kind_name]
+    message = build(
+        registration,
+        subject=kind.subject % {"event": registration.event.name},
+        template="registrations/email/message",
+        context={**agenda_context(registration, with_agenda=kind.with_agenda), "intro": kind.intro},
+        calendar=kind.with_agenda,
+    )
+    return send_email(message, what=f"{kind_name} e-mail for registration {registration.pk}")
 
 
 def send_later(registration: Registration, kind_name: str) -> None:

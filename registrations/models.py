@@ -197,3 +197,7 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+# Messages to participants and the reminder, in a module of their own (models_messages.py).
+from .models_messages import Message, MessageRecipient  # noqa: E402, F401

@@ -228,6 +228,18 @@ def test_header_links_show_a_white_focus_ring(live_server, programme, desktop):
     ]
 
 
+def logged_in_to_admin(live_server, browser, width):
+    """A browser context logged in as the user "organiser" (password "not-used")."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "organiser")
+    page.fill("#id_password", "not-used")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    return context, page
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
@@ -237,13 +249,7 @@ def test_admin_index_has_no_axe_violations(
     """The organisers' panel on the admin's front page: its links are targets of 24 px at
     least (WCAG 2.5.8), like the rest of the page."""
     django_user_model.objects.create_superuser("organiser", "o@example.se", "not-used")
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "organiser")
-    page.fill("#id_password", "not-used")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    context, page = logged_in_to_admin(live_server, browser, width)
     assert page.locator("#reglab-organiser-panel a").count() == 2
     violations = run_axe(page, require(AXE).read_text())
     context.close()
@@ -278,3 +284,35 @@ def test_the_403_page_is_valid_html5_and_has_no_axe_violations(
         check=True,
     )
     assert [m["message"] for m in json.loads(result.stderr)["messages"]] == []
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_message_pages_have_no_axe_violations(
+    live_server, programme, django_user_model, browser, width
+):
+    """The organisers' message pages: a draft with its preview, a sent message, its
+    recipients and the list of messages."""
+    from registrations.models import Message
+    from tests.conftest import register_people
+    from workshops.models import Workshop
+
+    register_people(programme, 2, index=0)
+    user = django_user_model.objects.create_superuser("organiser", "o@example.se", "not-used")
+    draft = Message.objects.create(event=programme, subject="W6 har bytt lokal", body="{program}")
+    draft.workshops.set([Workshop.objects.get(event=programme, number=6)])
+    sent = Message.objects.create(event=programme, subject="Ta med dator", audience="everyone")
+    services.send_message(message=sent, by=services.Actor.of(user))
+    context, page = logged_in_to_admin(live_server, browser, width)
+    axe = require(AXE).read_text()
+    violations = {}
+    for url in [
+        reverse("admin:registrations_message_change", args=[draft.pk]),
+        reverse("admin:registrations_message_change", args=[sent.pk]),
+        reverse("admin:registrations_messagerecipient_changelist")
+        + f"?message__id__exact={sent.pk}",
+        reverse("admin:registrations_message_changelist"),
+    ]:
+        page.goto(live_server.url + url)
+        violations[url] = run_axe(page, axe)
+    context.close()
+    assert violations == dict.fromkeys(violations, [])

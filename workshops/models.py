@@ -84,6 +84,17 @@ class Event(models.Model):
             "på sidan om personuppgifter."
         ),
     )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("påminnelse, dagar före"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text=_(
+            "Alla bekräftade deltagare får sitt program med tider och lokaler, kalenderfilen "
+            "och sin personliga länk så många dagar före dagen (0: samma morgon). Lämna tomt "
+            "för ingen påminnelse."
+        ),
+    )
 
     objects = EventManager()
 

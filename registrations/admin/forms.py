@@ -1,4 +1,4 @@
-"""The organisers' forms: a registration, a workshop, a room.
+"""The organisers' forms: a registration, a workshop, a room, a message to participants.
 
 They check the input's shape; the rules are the services'. A registration's form shows the
 services' refusal at saving time; the workshop and room forms also run the services' checks
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services
 from registrations.forms import email_field, pass_field_name
-from registrations.models import Registration
+from registrations.models import Message, Registration
 from registrations.normalise import refuse_bad_characters
 from registrations.selectors import with_seats_taken
 from workshops.models import Event, Room, TimeSlot, Workshop
@@ -285,3 +285,89 @@ class TimeSlotFormSet(forms.BaseInlineFormSet):
         problems = services.pass_overlap_problems(kept)
         if problems:
             raise forms.ValidationError([problem.message for problem in problems])
+
+
+class MessageAdminForm(forms.ModelForm):
+    """A draft message: its text and who gets it. The services check the placeholders and
+    the choice of recipients (and do again when it is sent)."""
+
+    class Meta:
+        model = Message
+        fields = ["event", "subject", "body", "audience", "workshops", "slot"]
+        widgets = {
+            "audience": forms.RadioSelect,
+            "workshops": forms.CheckboxSelectMultiple,
+            "body": forms.Textarea(attrs={"rows": 14, "cols": 80}),
+        }
+        help_texts = {
+            "subject": _("Du kan skriva {namn} för mottagarens namn."),
+            "body": _(
+                "Platshållare: {namn} blir mottagarens namn, {program} mottagarens program "
+                "(pass, tid, workshop och lokal; då följer kalenderfilen med) och {länk} den "
+                "personliga länken till anmälan."
+            ),
+            "workshops": _(
+                "För deltagarna i valda workshoppar, eller de som köar till dem (inga valda: "
+                "alla köer)."
+            ),
+            "slot": _("För deltagarna under ett pass."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "workshops" not in self.fields:
+            return  # a sent message: shown read-only, with no inputs
+        workshops = list(
+            Workshop.objects.select_related("event", "slot").order_by(
+                "event__date", "event_id", "slot__number", "number"
+            )
+        )
+        several_events = len({w.event_id for w in workshops}) > 1
+        groups: dict[str, list] = {}
+        for workshop in workshops:
+            group = str(workshop.slot)
+            if several_events:
+                group = f"{workshop.event.name}: {group}"
+            groups.setdefault(group, []).append((workshop.pk, str(workshop)))
+        self.fields["workshops"].widget.choices = list(groups.items())
+        self.fields["slot"].queryset = TimeSlot.objects.select_related("event").order_by(
+            "event__date", "event_id", "number"
+        )
+
+    def clean_subject(self):
+        return services.messages.clean_text(self.cleaned_data["subject"])
+
+    def clean_body(self):
+        return services.messages.clean_text(self.cleaned_data["body"])
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        # Only what the chosen recipients use is kept.
+        if audience not in (Message.Audience.WORKSHOPS, Message.Audience.QUEUE):
+            cleaned["workshops"] = Workshop.objects.none()
+        if audience != Message.Audience.PASS:
+            cleaned["slot"] = None
+        checks = [
+            lambda: services.check_text(
+                subject=cleaned.get("subject", ""), body=cleaned.get("body", "")
+            )
+        ]
+        if cleaned.get("event") and audience:
+            checks.append(
+                lambda: services.check_audience(
+                    event=cleaned["event"],
+                    audience=audience,
+                    workshops=cleaned.get("workshops") or [],
+                    slot=cleaned.get("slot"),
+                )
+            )
+        for check in checks:
+            try:
+                check()
+            except services.RegistrationError as error:
+                if error.field not in self.errors:
+                    self.add_error(
+                        error.field if error.field in self.fields else None, error.message
+                    )
+        return cleaned

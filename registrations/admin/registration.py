@@ -36,6 +36,7 @@ from .refusals import RefusalAdminMixin
 EXPORT_PERMISSION = "registrations.export_registrations"
 ROSTER_PERMISSION = "registrations.view_rosters"
 OVERVIEW_PERMISSION = "workshops.view_workshop"
+MESSAGE_PERMISSION = "registrations.view_message"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -380,6 +381,8 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "events": Event.objects.exclude(pk=event.pk),
             "can_export": request.user.has_perm(EXPORT_PERMISSION),
             "can_print": request.user.has_perm(ROSTER_PERMISSION),
+            "can_message": request.user.has_perm(MESSAGE_PERMISSION),
+            "reminder": services.reminder_status(event),
         }
         return TemplateResponse(request, "admin/registrations/overview.html", context)
 
@@ -503,6 +506,8 @@ class MailTaskAdmin(DBTaskResultAdmin):
     @admin.display(description=gettext_lazy("meddelande"))
     def message_kind(self, task):
         args = task.args_kwargs.get("args") or [None, None]
+        if task.task_path.endswith("messages.deliver_message"):
+            return _("Meddelande till deltagare (se Meddelanden)")
         if not task.task_path.endswith("emails.deliver"):
             return task.task_path
         return emails.describe(args[1])

@@ -10,7 +10,9 @@
   registered people;
 - `publishing`: a draft workshop onto the programme, once its pass, room and people are set;
 - `personal_data`: erasure and anonymisation;
-- `audit`: the trail of who changed what, written by all of the above.
+- `audit`: the trail of who changed what, written by all of the above;
+- `messages`: organisers' messages to participants and the reminder before the day (these
+  change no registration, so they write no audit entries).
 
 Forms, views and the admin call these functions and show `RegistrationError.message` to people.
 Each write is one transaction: a refused request leaves the database as it was.
@@ -19,6 +21,18 @@ Each write is one transaction: a refused request leaves the database as it was.
 from .audit import PARTICIPANT, SYSTEM, Actor
 from .contact import correct_email, refuse_if_email_taken
 from .errors import RegistrationError
+from .messages import (
+    SendResult,
+    check_audience,
+    check_text,
+    compose,
+    recipients,
+    reminder_status,
+    send_due_reminders,
+    send_message,
+    send_reminder,
+    with_delivery,
+)
 from .personal_data import ANONYMISED_NAME, anonymise, anonymise_due, erase, events_due
 from .programme import (
     agenda_change_problems,
@@ -63,13 +77,17 @@ __all__ = [
     "RegistrationError",
     "RegistrationResult",
     "agenda_change_problems",
+    "SendResult",
     "already_registered_error",
     "anonymise",
     "anonymise_due",
     "cancel",
     "cancel_many",
     "change_choices",
+    "check_audience",
+    "check_text",
     "check_window",
+    "compose",
     "correct_email",
     "erase",
     "events_due",
@@ -83,14 +101,20 @@ __all__ = [
     "preview_cancel",
     "publish_problems",
     "publish_workshop",
+    "recipients",
     "refuse_if_email_taken",
     "refuse_if_registered",
     "register",
+    "reminder_status",
     "remove_from_queue",
     "resend_link",
     "room_change_problems",
     "save_agenda",
     "save_room",
     "save_workshop",
+    "send_due_reminders",
+    "send_message",
+    "send_reminder",
+    "with_delivery",
     "workshop_change_problems",
 ]

@@ -299,6 +299,6 @@ def test_overview_takes_the_same_number_of_queries_for_few_and_many(
 
 
 # Session, user, permissions (user's and groups'), the event, workshops with seats and queue
-# lengths (one query), presenters (one prefetch), the passes, registrations per day, and the
-# other events.
-OVERVIEW_QUERIES = 10
+# lengths (one query), presenters (one prefetch), the passes, registrations per day, the
+# other events, and the reminder (its first pass, and the reminder with its delivery counts).
+OVERVIEW_QUERIES = 12
