@@ -30,3 +30,9 @@ def mail_down(settings, monkeypatch):
     settings.MAILERS = {"default": {"BACKEND": "tests.registrations.conftest.FailingBackend"}}
     monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
     return FailingBackend
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """E-mails as database tasks, as in production; a worker (or the test) sends them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
