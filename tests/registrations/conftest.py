@@ -2,8 +2,6 @@
 
 import pytest
 
-from registrations import emails
-
 
 class FailingBackend:
     """A mail server that refuses every message, counting the attempts."""
@@ -25,10 +23,9 @@ class FailingBackend:
 
 
 @pytest.fixture
-def mail_down(settings, monkeypatch):
+def mail_down(settings):
     FailingBackend.attempts = 0
     settings.MAILERS = {"default": {"BACKEND": "tests.registrations.conftest.FailingBackend"}}
-    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
     return FailingBackend
 
 
