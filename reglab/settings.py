@@ -191,7 +191,7 @@ SITE_URL = os.environ.get("REGLAB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 # E-mails leave as tasks (registrations/emails.py). "immediate": sent right after the commit,
 # inside the request (make run, tests). "database": stored with the registration's commit and
-# sent by a separate worker, `manage.py db_worker`, so no request waits on the mail server.
+# sent by a separate worker, `manage.py mail_worker`, so no request waits on the mail server.
 TASK_BACKENDS = {
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
