@@ -188,8 +188,14 @@ class MailRefused(Exception):
 
 def _refused_for_good(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _message in error.recipients.values())
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _what(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
 def _reserve(registration: Registration, kind_name: str, key: str) -> str | None:
@@ -238,16 +244,12 @@ def deliver(context: TaskContext, registration_id: int, kind_name: str) -> bool:
     try:
         send(registration, kind_name, key=key)
     except Exception as error:
-        logger.warning(
-            "Could not send %s e-mail for registration %s (attempt %s): %r",
-            kind_name,
-            registration_id,
-            context.attempt,
-            error,
-        )
+        # What went wrong, without the error's text: SMTP errors quote the address.
+        problem = f"{kind_name} e-mail for registration {registration_id}: {_what(error)}"
+        logger.warning("Could not send %s (try %s)", problem, context.attempt)
         if _refused_for_good(error):
-            raise MailRefused(f"{kind_name} e-mail for registration {registration_id}") from error
-        raise MailNotSent(f"{kind_name} e-mail for registration {registration_id}") from error
+            raise MailRefused(problem) from None
+        raise MailNotSent(problem) from None
     # The message is out: this mark must be written even if the connection dropped meanwhile.
     surviving_lost_connection(
         lambda: MailDelivery.objects.filter(pk=key).update(sent_at=timezone.now())

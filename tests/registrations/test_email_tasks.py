@@ -172,7 +172,7 @@ def test_a_mail_server_back_on_a_later_try_gets_the_message_once(
 
 @with_worker
 def test_a_recipient_refused_for_good_is_failed_without_more_tries(
-    programme, database_tasks, monkeypatch
+    programme, database_tasks, monkeypatch, caplog
 ):
     def refuse(message, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"anna@example.se": (550, b"No such user")})
@@ -185,6 +185,9 @@ def test_a_recipient_refused_for_good_is_failed_without_more_tries(
     task = DBTaskResult.objects.get()
     assert (task.status, len(task.worker_ids)) == ("FAILED", 1)
     assert "MailRefused" in task.exception_class_path
+    # The SMTP error quotes the address; neither the log nor the stored error repeats it.
+    assert "SMTPRecipientsRefused" in task.traceback
+    assert "anna@example.se" not in task.traceback + caplog.text
 
 
 @with_worker
