@@ -36,7 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def tries(task: DBTaskResult) -> int:
 
 def next_try(task: DBTaskResult):
     """When a task that is waiting runs at the earliest (None: as soon as a worker is free)."""
-    if task.status != TaskResultStatus.READY or task.run_after.year == 9999:
+    if task.status != TaskResultStatus.READY or task.run_after == get_date_max():
         return None
     return task.run_after
 
