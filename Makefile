@@ -59,10 +59,16 @@ serve: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(PY) manage.py load_programme $(FIXTURE) && \
-	echo "  reglab (gunicorn) runs at http://127.0.0.1:$(PORT)/, e-mails sent by a db_worker beside it" && \
-	{ $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	echo "  reglab (gunicorn) runs at http://127.0.0.1:$(PORT)/, e-mails sent by a mail_worker beside it" && \
+	{ $(SUPERVISED_WORKER) & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) -m gunicorn -c gunicorn.conf.py; }
+
+# The e-mail worker survives a lost database connection by itself; should it exit anyway, this
+# loop starts it again (in production systemd does, see README, Drift).
+SUPERVISED_WORKER = ( trap 'kill $$child 2>/dev/null; exit 0' TERM; \
+	  while :; do $(PY) manage.py mail_worker --no-reload & child=$$!; wait $$child; \
+	    echo "mail_worker exited ($$?); starting it again in 2 s" >&2; sleep 2; done )
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # Java runs the Nu Html Checker.

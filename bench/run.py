@@ -113,7 +113,7 @@ class Stack:
         # The e-mail worker, at a lower priority than the web workers: during a rush it gets
         # the leftover CPU and catches up afterwards (the bench reports how long that takes).
         self.worker = subprocess.Popen(
-            ["nice", "-n", "10", PYTHON, "manage.py", "db_worker", "--no-reload", "-v", "0"],
+            ["nice", "-n", "10", PYTHON, "manage.py", "mail_worker", "--no-reload", "-v", "0"],
             cwd=ROOT,
             env=self.env,
             start_new_session=True,

@@ -2,43 +2,54 @@
 
 Services hand a message over with `send_later`: once the transaction commits it becomes a
 task (Django's tasks framework). With the database backend a separate worker
-(`manage.py db_worker`) builds and sends it, so a registration rush never waits on templates,
-the calendar file or the mail server; with the immediate backend (the default, and `make run`)
-it is sent right after the commit, in the same process.
+(`manage.py mail_worker`, registrations/tasks_db.py) builds and sends it, so a registration
+rush never waits on templates, the calendar file or the mail server; with the immediate
+backend (the default, and `make run`) it is sent right after the commit, in the same process.
 
 Every message ends with the event's contact and data controller (email/footer.*), and
 replies go to the contact (Reply-To).
 
-A failing mail server must not lose a registration, so errors are logged and the registration
-stays; the participant can ask for their link again and organisers can resend.
+A failing mail server must not lose a registration or a message. The worker tries a message
+again over many hours (settings.TASK_RETRY_DELAYS) and then marks it failed, where organisers
+see it; the participant can ask for their link again and organisers can resend.
+
+Each message is sent at least once and, in normal runs, once: its `MailDelivery` row (keyed
+by the task) is written before the mail server is asked and marked sent after, so a task run
+again finds it sent and stops. Only a worker that dies between the server's "250" and that
+mark sends the message twice; both copies carry the same Message-ID, derived from the key, so
+a mail program can drop the second. (SMTP has no way to ask whether a message arrived.)
 """
 
+import datetime
 import logging
-import time
+import smtplib
 from dataclasses import dataclass
 from email.utils import formataddr
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reglab.locking import lock_rows
 from workshops.models import Event
 
 from .calendar import agenda_ics, ics_filename
-from .models import Registration
+from .models import MailDelivery, Registration
 from .selectors import agenda, queue_places, registration_by_address
+from .tasks_db import TryAgainLater, surviving_lost_connection
 
 logger = logging.getLogger(__name__)
 
-# A mail server that hiccups gets a second and third chance; one that is down costs the
-# participant at most these pauses (plus the SMTP timeout per try) before their page shows.
-SEND_ATTEMPTS = 3
-RETRY_PAUSE_SECONDS = 0.5
+# Sent to an address someone typed into a form, so capped per address and hour
+# (settings.MAIL_CAP_PER_HOUR): the site's answer is the same whether or not one is dropped.
+CAPPED_KINDS = ("link", "already_registered")
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,11 @@ def reply_to(event: Event) -> list[str]:
     return [formataddr((event.contact_name, event.contact_email))]
 
 
+def message_id(key: str) -> str:
+    """The same Message-ID for every copy of one message, so a copy can be recognised."""
+    return f"<{key}@{urlsplit(settings.SITE_URL).hostname or 'reglab'}>"
+
+
 def agenda_context(registration: Registration, *, with_agenda: bool = True) -> dict:
     """What a participant's e-mail shows besides its text: their agenda, queue places and
     private link (or, without the agenda, the programme's address)."""
@@ -168,15 +184,23 @@ def agenda_context(registration: Registration, *, with_agenda: bool = True) -> d
 
 
 def build(
-    registration: Registration, *, subject: str, template: str, context: dict, calendar: bool
+    registration: Registration,
+    *,
+    subject: str,
+    template: str,
+    context: dict,
+    calendar: bool,
+    key: str | None = None,
 ) -> EmailMultiAlternatives:
     """One e-mail to the person: `template`.txt and `template`.html rendered with `context`
-    (see agenda_context), with their agenda as an .ics file when `calendar`."""
+    (see agenda_context), with their agenda as an .ics file when `calendar`; `key` gives it
+    its Message-ID (see message_id)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
         to=[registration.email],
         reply_to=reply_to(registration.event),
+        headers={"Message-ID": message_id(key)} if key else None,
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if calendar:
@@ -189,36 +213,33 @@ def build(
 
 
 def send_email(message: EmailMultiAlternatives, *, what: str) -> bool:
-    """Hand one built e-mail to the mail server; True when it went out. Failures are logged
-    (naming `what`), never raised."""
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            message.send()
-        except Exception:
-            if attempt == SEND_ATTEMPTS:
-                logger.exception("Could not send %s after %s attempts", what, attempt)
-                return False
-            time.sleep(RETRY_PAUSE_SECONDS * attempt)
-        else:
-            return True
-    return False
+    """Hand one built e-mail to the mail server, one try; True when it went out. A failure is
+    logged (naming `what`, the error's type and code only: SMTP errors quote addresses)."""
+    try:
+        message.send()
+    except Exception as error:
+        logger.warning("Could not send %s: %s", what, _what(error))
+        return False
+    return True
 
 
-def send(registration: Registration, kind_name: str) -> bool:
-    """Send one message; True when it went out. Failures are logged, never raised."""
+def send(registration: Registration, kind_name: str, *, key: str | None = None) -> None:
+    """Build one message and hand it to the mail server, once; its errors are raised."""
     kind = _kinds()[kind_name]
-    message = build(
+    build(
         registration,
         subject=kind.subject % {"event": registration.event.name},
         template="registrations/email/message",
         context={**agenda_context(registration, with_agenda=kind.with_agenda), "intro": kind.intro},
         calendar=kind.with_agenda,
-    )
-    return send_email(message, what=f"{kind_name} e-mail for registration {registration.pk}")
+        key=key,
+    ).send()
 
 
 def send_later(registration: Registration, kind_name: str) -> None:
-    """Queue one message for after the current transaction commits (at once outside one)."""
+    """Queue one message for after the current transaction commits (at once outside one).
+
+    Each call is one message: calling it again (an organiser resending) sends again."""
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
     _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
@@ -229,24 +250,82 @@ def _after_commit(enqueue) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
-class MailNotSent(Exception):
-    """Raised by the task when every attempt failed, so it is recorded as failed."""
+class MailNotSent(TryAgainLater):
+    """The mail server did not take the message; the worker tries again later."""
 
 
-@task
-def deliver(registration_id: int, kind_name: str) -> bool:
+class MailRefused(Exception):
+    """The mail server refused the message for good (a 5xx answer): no point in trying again."""
+
+
+def _refused_for_good(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _what(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
+def _reserve(registration: Registration, kind_name: str, key: str) -> str | None:
+    """Write the message down before it is sent; None to send it now, else why not."""
+    delivery = MailDelivery.objects.filter(pk=key).first()
+    if delivery is not None:
+        # This task ran before: it sent the message, or died or failed before it knew.
+        return "sent already" if delivery.sent_at else None
+    if kind_name not in CAPPED_KINDS:
+        MailDelivery.objects.create(key=key, registration=registration, kind=kind_name)
+        return None
+    with transaction.atomic():
+        # Every registration with this address, locked: two workers count one at a time.
+        same_address = Registration.objects.filter(email__iexact=registration.email)
+        lock_rows(Registration.objects.all(), same_address.values_list("pk", flat=True))
+        recent = MailDelivery.objects.filter(
+            registration__in=same_address,
+            kind__in=CAPPED_KINDS,
+            created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+        ).count()
+        if recent >= settings.MAIL_CAP_PER_HOUR:
+            return "over the cap"
+        MailDelivery.objects.create(key=key, registration=registration, kind=kind_name)
+    return None
+
+
+@task(takes_context=True)
+def deliver(context: TaskContext, registration_id: int, kind_name: str) -> bool:
     """The task behind send_later: fetch the registration as it is now, and send.
 
-    A message that could not be sent marks its task as failed: organisers find it among the
-    task results in the admin and can resend the confirmation from the registration list.
+    True when the message went out now. A mail server that does not take it raises
+    MailNotSent, so the worker tries again later; after the last try the task is failed and
+    organisers find it under "E-postutskick" in the admin.
     """
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None:
         # Erased between the request and the worker: nobody is left to write to.
         logger.info("Registration %s is gone; %s e-mail not sent", registration_id, kind_name)
         return False
-    if not send(registration, kind_name):
-        raise MailNotSent(f"{kind_name} e-mail for registration {registration_id}")
+    key = context.task_result.id
+    if (reason := _reserve(registration, kind_name, key)) is not None:
+        logger.warning(
+            "%s e-mail for registration %s not sent: %s", kind_name, registration_id, reason
+        )
+        return False
+    try:
+        send(registration, kind_name, key=key)
+    except Exception as error:
+        # What went wrong, without the error's text: SMTP errors quote the address.
+        problem = f"{kind_name} e-mail for registration {registration_id}: {_what(error)}"
+        logger.warning("Could not send %s (try %s)", problem, context.attempt)
+        if _refused_for_good(error):
+            raise MailRefused(problem) from None
+        raise MailNotSent(problem) from None
+    # The message is out: this mark must be written even if the connection dropped meanwhile.
+    surviving_lost_connection(
+        lambda: MailDelivery.objects.filter(pk=key).update(sent_at=timezone.now())
+    )
     return True
 
 

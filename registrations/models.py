@@ -199,5 +199,30 @@ class AuditEntry(models.Model):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
 
 
+class MailDelivery(models.Model):
+    """One message to a participant, keyed by the task that sends it: the worker writes it
+    down before the mail server is asked and marks it sent after, so a task run again (its
+    worker died, its connection dropped) does not send a message that already went out.
+
+    Also what the cap on link mails per address counts (registrations/emails.py). It names
+    the registration, not the address, so erasing the registration erases this too.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="mail_deliveries"
+    )
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-postleverans")
+        verbose_name_plural = _("e-postleveranser")
+
+    def __str__(self):
+        return f"{self.kind} ({self.key})"
+
+
 # Messages to participants and the reminder, in a module of their own (models_messages.py).
 from .models_messages import Message, MessageRecipient  # noqa: E402, F401

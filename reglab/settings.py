@@ -37,6 +37,13 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envints(name: str, default: str) -> list[int]:
+    try:
+        return [int(item) for item in envlist(name, default)]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas") from None
+
+
 DEBUG = envbool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -184,7 +191,7 @@ SITE_URL = os.environ.get("REGLAB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 # E-mails leave as tasks (registrations/emails.py). "immediate": sent right after the commit,
 # inside the request (make run, tests). "database": stored with the registration's commit and
-# sent by a separate worker, `manage.py db_worker`, so no request waits on the mail server.
+# sent by a separate worker, `manage.py mail_worker`, so no request waits on the mail server.
 TASK_BACKENDS = {
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -193,6 +200,20 @@ _tasks = os.environ.get("REGLAB_TASKS", "immediate")
 if _tasks not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"REGLAB_TASKS must be one of {', '.join(TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks]}}
+
+# The worker (`manage.py mail_worker`, registrations/tasks_db.py). A task that failed for a
+# reason that may pass (the mail server is down, the database connection dropped) is tried
+# again after each of these pauses in turn, in seconds: 1 min, 5 min, 30 min, 2 h, then every
+# 4 h, the last try about 23 hours after the first. After the last it stays failed.
+TASK_RETRY_DELAYS = envints(
+    "REGLAB_TASK_RETRY_DELAYS", "60,300,1800,7200,14400,14400,14400,14400,14400"
+)
+# A task still RUNNING after this many seconds lost its worker (killed, machine gone): it is
+# taken up again. Far longer than one message takes (EMAIL_TIMEOUT per step of SMTP).
+TASK_RUNNING_TIMEOUT = envint("REGLAB_TASK_RUNNING_TIMEOUT", 15 * 60)
+# The link and "already registered" mails go to whatever address someone types into a form:
+# at most this many of them per address per hour, so nobody can flood a mailbox.
+MAIL_CAP_PER_HOUR = envint("REGLAB_MAIL_CAP_PER_HOUR", 5)
 
 # Cache (the rate limits and the programme version): Redis when REDIS_URL is set, else this
 # process's memory. What each process keeps for itself, and why: reglab/caches.py. While

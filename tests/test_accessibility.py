@@ -244,13 +244,25 @@ def logged_in_to_admin(live_server, browser, width):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
 def test_admin_index_has_no_axe_violations(
-    live_server, programme, django_user_model, browser, width
+    live_server, programme, django_user_model, browser, width, settings, tmp_path
 ):
-    """The organisers' panel on the admin's front page: its links are targets of 24 px at
-    least (WCAG 2.5.8), like the rest of the page."""
+    """The organisers' panels on the admin's front page: their links are targets of 24 px at
+    least (WCAG 2.5.8), like the rest of the page. One message failed, one waits to be
+    tried again, so the e-mail panel shows both its links."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.conftest import register_people
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    register_people(programme, 2)
+    failed, waiting = DBTaskResult.objects.all()
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED")
+    DBTaskResult.objects.filter(pk=waiting.pk).update(worker_ids=["w"])
     django_user_model.objects.create_superuser("organiser", "o@example.se", "not-used")
     context, page = logged_in_to_admin(live_server, browser, width)
     assert page.locator("#reglab-organiser-panel a").count() == 2
+    assert page.locator("#reglab-mail-panel a").count() == 2
+    page.screenshot(path=tmp_path / f"admin-index-{width}.png", full_page=True)
     violations = run_axe(page, require(AXE).read_text())
     context.close()
     assert violations == []

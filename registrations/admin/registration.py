@@ -17,14 +17,16 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from registrations import emails, exports, selectors, services
+from registrations import emails, exports, selectors, services, tasks_db
 from registrations.forms import pass_field_name
 from registrations.models import QUEUE_ORDER, Choice, QueueEntry, Registration
 from workshops.models import Event, TimeSlot, Workshop
@@ -317,19 +319,15 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Skicka bekräftelsen igen"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
-        sent = failed = 0
-        for registration in queryset.confirmed().select_related("event"):
-            if emails.send(registration, "confirmation"):
-                sent += 1
-            else:
-                failed += 1
-        self.message_user(request, _("%(n)s bekräftelser skickade.") % {"n": sent})
-        if failed:
-            self.message_user(
-                request,
-                _("%(n)s kunde inte skickas; försök igen senare.") % {"n": failed},
-                messages.ERROR,
-            )
+        # Only queued: the worker sends, so a slow mail server never holds up this page.
+        queued = 0
+        for registration in queryset.confirmed():
+            emails.send_later(registration, "confirmation")
+            queued += 1
+        self.message_user(
+            request,
+            _("%(n)s bekräftelser lagda i kö för att skickas (se E-postutskick).") % {"n": queued},
+        )
 
     # Organiser pages: overview, rosters, exports.
 
@@ -497,11 +495,26 @@ class QueueEntryAdmin(admin.ModelAdmin):
 admin.site.unregister(DBTaskResult)
 
 
+def short_time(moment) -> str:
+    return date_format(localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 @admin.register(DBTaskResult)
 class MailTaskAdmin(DBTaskResultAdmin):
-    list_display = ["enqueued_at", "message_kind", "registration_link", "status", "finished_at"]
-    list_display_links = ["enqueued_at"]
+    list_display = [
+        "queued",
+        "message_kind",
+        "registration_link",
+        "status",
+        "tries",
+        "when",
+    ]
+    list_display_links = ["queued"]
     list_filter = ["status"]
+
+    @admin.display(description=gettext_lazy("köat"), ordering="enqueued_at")
+    def queued(self, task):
+        return short_time(task.enqueued_at)
 
     @admin.display(description=gettext_lazy("meddelande"))
     def message_kind(self, task):
@@ -519,3 +532,15 @@ class MailTaskAdmin(DBTaskResultAdmin):
             return "–"
         url = reverse("admin:registrations_registration_change", args=[args[0]])
         return format_html('<a href="{}">{}</a>', url, args[0])
+
+    @admin.display(description=gettext_lazy("försök"))
+    def tries(self, task):
+        return tasks_db.tries(task)
+
+    @admin.display(description=gettext_lazy("klart / nästa försök"))
+    def when(self, task):
+        if task.finished_at:
+            return short_time(task.finished_at)
+        if next_try := tasks_db.next_try(task):
+            return _("nästa %(when)s") % {"when": short_time(next_try)}
+        return "–"

@@ -2,8 +2,6 @@
 
 import pytest
 
-from registrations import emails
-
 
 class FailingBackend:
     """A mail server that refuses every message, counting the attempts."""
@@ -25,14 +23,13 @@ class FailingBackend:
 
 
 @pytest.fixture
-def mail_down(settings, monkeypatch):
+def mail_down(settings):
     FailingBackend.attempts = 0
     settings.MAILERS = {"default": {"BACKEND": "tests.registrations.conftest.FailingBackend"}}
-    monkeypatch.setattr(emails, "RETRY_PAUSE_SECONDS", 0)
     return FailingBackend
 
 
 @pytest.fixture
 def database_tasks(settings):
-    """E-mails as tasks in the database, as in production, instead of the immediate backend."""
+    """E-mails as database tasks, as in production; a worker (or the test) sends them."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
