@@ -302,6 +302,11 @@ def deliver(context: TaskContext, registration_id: int, kind_name: str) -> bool:
     MailNotSent, so the worker tries again later; after the last try the task is failed and
     organisers find it under "E-postutskick" in the admin.
     """
+    return _deliver(context, registration_id, kind_name)
+
+
+def _deliver(context: TaskContext, registration_id: int, kind_name: str) -> bool:
+    """Send one message as the task `context` runs it (its id is the message's key)."""
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None:
         # Erased between the request and the worker: nobody is left to write to.
@@ -335,10 +340,11 @@ def send_link_later(event_id: int, email: str) -> None:
     _after_commit(partial(deliver_link.enqueue, event_id, email))
 
 
-@task
-def deliver_link(event_id: int, email: str) -> bool:
-    """The task behind send_link_later: the private link, if the address is registered."""
+@task(takes_context=True)
+def deliver_link(context: TaskContext, event_id: int, email: str) -> bool:
+    """The task behind send_link_later: the private link, if the address is registered (with
+    the same key, cap and retries as every message)."""
     registration = registration_by_address(event_id, email)
     if registration is None:
         return False
-    return deliver.call(registration.pk, "link")
+    return _deliver(context, registration.pk, "link")

@@ -142,6 +142,8 @@ def event_data(event, **changes):
         "date": event.date.isoformat(),
         "venue": event.venue,
         "introduction": event.introduction,
+        "anonymise_after_days": event.anonymise_after_days,
+        "reminder_days_before": event.reminder_days_before,
         "registration_opens_0": event.registration_opens.astimezone().date().isoformat(),
         "registration_opens_1": event.registration_opens.astimezone().strftime("%H:%M:%S"),
         "registration_closes_0": event.registration_closes.astimezone().date().isoformat(),
