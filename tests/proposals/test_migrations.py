@@ -67,7 +67,8 @@ UPGRADE = textwrap.dedent(
             [p.title, p.region, p.other_organisation, p.is_published]
             for p in Proposal.objects.order_by("title")
         ],
-        "organisers": Group.objects.get(name="Organisers").permissions.filter(
+        # Organisers are Arrangörer since registrations 0009.
+        "organisers": Group.objects.get(name="Arrangörer").permissions.filter(
             content_type__app_label="proposals"
         ).count(),
     }))
