@@ -104,6 +104,13 @@ def _kinds():
                 "längre i kö till den. Dina platser är oförändrade."
             ),
         ),
+        "walk_in": MessageKind(
+            _("Välkommen till %(event)s"),
+            _(
+                "Du är registrerad på plats, utan föranmälan. Här är din workshop. Via "
+                "länken kan du se dina uppgifter eller radera dem."
+            ),
+        ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
             _("Din anmälan är avbokad och dina platser har frigjorts. Välkommen tillbaka!"),
@@ -168,8 +175,13 @@ def send(registration: Registration, kind_name: str) -> bool:
 
 
 def send_later(registration: Registration, kind_name: str) -> None:
-    """Queue one message for after the current transaction commits (at once outside one)."""
+    """Queue one message for after the current transaction commits (at once outside one).
+
+    A walk-in who gave no address gets none.
+    """
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
+    if not registration.email:
+        return
     transaction.on_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
 

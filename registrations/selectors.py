@@ -6,13 +6,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
 from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
-from .models import Choice, QueueEntry, Registration
+from .models import CheckIn, Choice, QueueEntry, Registration
 
 
 def seats(*, exclude_registration=None) -> QuerySet:
@@ -48,6 +48,60 @@ def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> Query
     """Annotate `seats_taken`, counted in the same query from the same `seats`."""
     taken = seats(exclude_registration=exclude_registration)
     return workshops.annotate(seats_taken=_count_in_same_query(taken))
+
+
+def is_present() -> Exists:
+    """On a choice: its person is checked in at its workshop. A check-in counts only while
+    the person holds that seat, and per workshop: present in pass 1 is present nowhere in
+    pass 2."""
+    return Exists(
+        CheckIn.objects.filter(registration=OuterRef("registration"), workshop=OuterRef("workshop"))
+    )
+
+
+def with_attendance(workshops: QuerySet) -> QuerySet:
+    """Annotate who came, counted in the same query from the same `seats`:
+    `registered_count` (registered beforehand), `present_count` (of those, checked in) and
+    `walk_in_count` (added at the door and checked in). See Attendance."""
+    registered = seats().filter(registration__walk_in=False)
+    walk_ins = seats().filter(registration__walk_in=True)
+    return workshops.annotate(
+        registered_count=_count_in_same_query(registered),
+        present_count=_count_in_same_query(registered.filter(is_present())),
+        walk_in_count=_count_in_same_query(walk_ins.filter(is_present())),
+    )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who came to a workshop: `present` of the `registered`, and `walk_ins` besides."""
+
+    registered: int
+    present: int
+    walk_ins: int
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> "Attendance":
+        """For a workshop counted by with_attendance."""
+        return cls(workshop.registered_count, workshop.present_count, workshop.walk_in_count)
+
+    @property
+    def absent(self) -> int:
+        """Registered and not (yet) here; after the day, the no-shows."""
+        return self.registered - self.present
+
+    @property
+    def in_room(self) -> int:
+        return self.present + self.walk_ins
+
+
+def attendance_of(workshop: Workshop) -> Attendance:
+    return Attendance.of(with_attendance(Workshop.objects.filter(pk=workshop.pk)).get())
+
+
+def event_has_check_ins(event: Event) -> bool:
+    """Has the day begun at the doors? Until then attendance columns would only say 0."""
+    return CheckIn.objects.filter(workshop__event=event).exists()
 
 
 @dataclass(frozen=True)
@@ -209,11 +263,21 @@ class Roster:
 
 
 def rosters(workshops: QuerySet) -> list[Roster]:
-    """Each workshop with its confirmed participants in alphabetical order, in three queries."""
+    """Each workshop with its confirmed participants in alphabetical order, in three queries.
+
+    Each participant has `present` (checked in there), so a roster printed after the day
+    shows who came.
+    """
     workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
     by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
-    choices = seats().filter(workshop__in=workshops).select_related("registration")
+    choices = (
+        seats()
+        .filter(workshop__in=workshops)
+        .select_related("registration")
+        .annotate(present=is_present())
+    )
     for choice in choices:
+        choice.registration.present = choice.present
         by_workshop[choice.workshop_id].append(choice.registration)
     return [
         Roster(
@@ -352,3 +416,80 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
                 workshop
             )
     return list(offers.values())
+
+
+def surname_first(name: str) -> tuple[str, str]:
+    """("Andersson", "Anna") for "Anna Andersson". One name field holds given names first
+    and the surname last, so the last word is taken as the surname ("Anna af Klint" sorts
+    at K): the door list is in surname order, like a paper list at a door."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name.strip(), ""
+    return parts[-1], " ".join(parts[:-1])
+
+
+@dataclass
+class DoorPerson:
+    registration: Registration
+    workshop: Workshop  # where they hold their seat in the door's pass
+    present: bool
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return surname_first(self.registration.name)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        surname, given = self.names
+        return (
+            swedish_sort_key(surname),
+            swedish_sort_key(given),
+            swedish_sort_key(self.registration.organisation),
+        )
+
+    @property
+    def initial(self) -> str:
+        """The surname's first letter, for the list's A–Ö index."""
+        return self.names[0][:1].upper() or "#"
+
+
+@dataclass
+class DoorList:
+    """One door: who holds a seat in its workshop, and who holds one elsewhere in its pass
+    (found when they come to the wrong door), each in surname order."""
+
+    workshop: Workshop
+    attendance: Attendance
+    here: list[DoorPerson]
+    elsewhere: list[DoorPerson]
+
+    @property
+    def initials(self) -> list[str]:
+        return list(dict.fromkeys(p.initial for p in self.here))
+
+
+def door_list(workshop: Workshop) -> DoorList:
+    """Everyone with a seat in the workshop's pass, in three queries."""
+    choices = (
+        seats()
+        .filter(slot_id=workshop.slot_id)
+        .select_related("registration", "workshop__room")
+        .annotate(present=is_present())
+    )
+    people = sorted(
+        (DoorPerson(c.registration, c.workshop, c.present) for c in choices),
+        key=lambda p: p.sort_key,
+    )
+    return DoorList(
+        workshop=workshop,
+        attendance=attendance_of(workshop),
+        here=[p for p in people if p.workshop.pk == workshop.pk],
+        elsewhere=[p for p in people if p.workshop.pk != workshop.pk],
+    )
+
+
+def registration_by_checkin_code(code: str) -> Registration | None:
+    """A confirmed registration by its badge's check-in code (never the private token)."""
+    return (
+        Registration.objects.confirmed().select_related("event").filter(checkin_code=code).first()
+    )

@@ -30,7 +30,13 @@ class RegistrationResult:
     created: bool
 
 
-def _confirmed_with_address(event: Event, email: str) -> Registration | None:
+def confirmed_with_address(event: Event, email: str) -> Registration | None:
+    """The confirmed registration with this address (any case), if there is one.
+
+    No address finds nobody: walk-ins who gave none share the empty one.
+    """
+    if not email:
+        return None
     return Registration.objects.confirmed().filter(event=event, email__iexact=email).first()
 
 
@@ -51,7 +57,7 @@ def refuse_if_registered(*, event: Event, email: str) -> None:
     """The organisers' form asks before saving, to show it with the other input's problems;
     `register` finds the same registration again when saving (and under the database's
     unique constraint), and then returns `created=False`."""
-    if _confirmed_with_address(event, email.strip()) is not None:
+    if confirmed_with_address(event, email.strip()) is not None:
         raise already_registered_error(email)
 
 
@@ -83,7 +89,7 @@ def register(
         by_slot = rules.check_one_per_pass(event, workshops)
         # Looked up before any workshop is locked, so that the locks, which registrations for
         # the same workshops queue behind, are held as briefly as possible.
-        existing = _confirmed_with_address(event, email)
+        existing = confirmed_with_address(event, email)
         if existing is not None:
             return _link_instead(existing)
         if not allow_over_capacity:
@@ -104,7 +110,7 @@ def register(
                     consent=True,
                 )
         except IntegrityError:
-            existing = _confirmed_with_address(event, email)
+            existing = confirmed_with_address(event, email)
             if existing is None:
                 raise
             return _link_instead(existing)
@@ -124,13 +130,14 @@ def register(
             by=by,
             summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
         )
-        _record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
+        record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
         queues.sync_queue(registration, queue, by=by)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
 
-def _record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
+def record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
+    """An organiser's placements in full workshops, each recorded as an override."""
     for workshop in workshops:
         record(
             registration,
@@ -171,7 +178,7 @@ def _take_new_seats(
             summary=f"{workshop.slot.label}: "
             + (f"W{before} → {workshop.code}" if before is not None else workshop.code),
         )
-    _record_overrides(registration, [w for w in added if over[w.pk]], by=by)
+    record_overrides(registration, [w for w in added if over[w.pk]], by=by)
     released = [current[w.slot_id] for w in added if w.slot_id in current]
     return added, released
 
@@ -204,7 +211,9 @@ def change_choices(
         registration = rules.lock_confirmed(registration)
         if check_window:
             rules.check_window(registration.event)
-        by_slot = rules.check_one_per_pass(registration.event, workshops)
+        by_slot = rules.check_one_per_pass(
+            registration.event, workshops, walk_in=registration.walk_in
+        )
         rules.lock_passes(by_slot)
         added, released = _take_new_seats(
             registration, by_slot, allow_over_capacity=allow_over_capacity, by=by
@@ -260,6 +269,6 @@ def cancel(
 
 def resend_link(*, event: Event, email: str) -> None:
     """Mail the private link to a registered address; silently nothing for an unknown one."""
-    registration = _confirmed_with_address(event, email.strip())
+    registration = confirmed_with_address(event, email.strip())
     if registration is not None:
         emails.send_later(registration, "link")
