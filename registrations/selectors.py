@@ -452,6 +452,10 @@ class DoorPerson:
         """The surname's first letter, for the list's A–Ö index."""
         return self.names[0][:1].upper() or "#"
 
+    @property
+    def search_text(self) -> str:
+        return search_folded(f"{self.registration.name} {self.registration.organisation}")
+
 
 @dataclass
 class DoorList:
@@ -493,3 +497,10 @@ def registration_by_checkin_code(code: str) -> Registration | None:
     return (
         Registration.objects.confirmed().select_related("event").filter(checkin_code=code).first()
     )
+
+
+def search_folded(text: str) -> str:
+    """For the door's search: lower case, without accents ("Åsa" finds "asa" too); door.js
+    folds what is typed the same way."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

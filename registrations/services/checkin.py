@@ -43,11 +43,12 @@ def _require(by: Actor, allowed) -> None:
         raise RegistrationError(_("Du har inte behörighet att göra det här vid dörren."))
 
 
-def wrong_door_message(choice: Choice) -> str:
-    """What staff see for a person who holds their seat in another room this pass."""
+def wrong_door_message(seat) -> str:
+    """What staff see for a person whose seat this pass (a Choice, or a door list's
+    person) is in another room."""
     return _("anmäld till %(code)s i %(room)s under det här passet") % {
-        "code": choice.workshop.code,
-        "room": choice.workshop.room.name,
+        "code": seat.workshop.code,
+        "room": seat.workshop.room.name,
     }
 
 
