@@ -80,7 +80,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
     inlines = [WorkshopPresenterInline]
-    actions = ["export_xlsx", "export_csv", "print_rosters"]
+    actions = ["export_xlsx", "export_csv", "print_rosters", "print_badges"]
     fieldsets = [
         (None, {"fields": ["event", "number", "title", "description"]}),
         (
@@ -196,3 +196,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     @admin.action(description=_("Skriv ut närvarolistor för valda"), permissions=["rosters"])
     def print_rosters(self, request, queryset):
         return self._for_one_event(request, queryset, "admin:registrations_rosters")
+
+    @admin.action(description=_("Skriv ut namnbrickor för valdas deltagare"), permissions=["rosters"])
+    def print_badges(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_badges")

@@ -5,12 +5,14 @@ The overview, rosters and exports are extra admin URLs on RegistrationAdmin; eac
 own permission (see registrations/migrations/0006_organiser_groups.py for the two roles).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from registrations import emails, exports, selectors, services
+from registrations import emails, exports, qr, selectors, services
 from registrations.forms import pass_field_name
 from registrations.models import QUEUE_ORDER, Choice, QueueEntry, Registration
 from workshops.models import Event, TimeSlot, Workshop
@@ -35,6 +37,8 @@ ROSTER_PERMISSION = "registrations.view_rosters"
 OVERVIEW_PERMISSION = "workshops.view_workshop"
 # Empty lines at the end of every roster, for people who turn up without registering.
 WALK_IN_LINES = 5
+# A4 cut in eight: A7 badges (105 × 74 mm), 2 across and 4 down (see badges.css).
+BADGES_PER_SHEET = 8
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,7 +73,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["event"]
     search_fields = ["name", "email", "organisation"]
-    actions = ["cancel_selected", "resend_confirmation"]
+    actions = ["cancel_selected", "resend_confirmation", "print_badges"]
     save_as = False
 
     class Media:
@@ -225,7 +229,23 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
 
-    # Organiser pages: overview, rosters, exports.
+    @admin.action(
+        description=gettext_lazy("Skriv ut namnbrickor för valda"), permissions=["rosters"]
+    )
+    def print_badges(self, request, queryset):
+        events = set(queryset.values_list("event__slug", flat=True))
+        if len(events) != 1:
+            self.message_user(
+                request, _("Välj anmälningar från ett evenemang i taget."), messages.ERROR
+            )
+            return None
+        query = urlencode([("registration", pk) for pk in queryset.values_list("pk", flat=True)])
+        return redirect(f"{reverse('admin:registrations_badges', args=[events.pop()])}?{query}")
+
+    def has_rosters_permission(self, request):
+        return request.user.has_perm(ROSTER_PERMISSION)
+
+    # Organiser pages: overview, rosters, badges, exports.
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -246,6 +266,12 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 "rosters/<slug:event_slug>/W<int:number>/",
                 view(self.rosters_view),
                 name="registrations_roster",
+            ),
+            path("badges/<slug:event_slug>/", view(self.badges_view), name="registrations_badges"),
+            path(
+                "badges/<slug:event_slug>/W<int:number>/",
+                view(self.badges_view),
+                name="registrations_badges",
             ),
             path(
                 "export/<slug:event_slug>/<str:fmt>/",
@@ -291,6 +317,31 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "walk_in_lines": range(WALK_IN_LINES),
         }
         return TemplateResponse(request, "registrations/rosters.html", context)
+
+    def badges_view(self, request, event_slug, number=None):
+        """Name badges, printed from the browser like the rosters: everyone registered, one
+        workshop's people (W3, or ?workshop=id&...) or a selection (?registration=id&...)."""
+        self._require(request, ROSTER_PERMISSION)
+        event = event_from(event_slug)
+        registrations = Registration.objects.filter(event=event)
+        if number is not None:
+            registrations = registrations.filter(
+                choices__workshop__event=event, choices__workshop__number=number
+            )
+        elif request.GET.getlist("workshop"):
+            registrations = registrations.filter(
+                choices__workshop__in=_ids(request.GET.getlist("workshop"))
+            )
+        elif request.GET.getlist("registration"):
+            registrations = registrations.filter(pk__in=_ids(request.GET.getlist("registration")))
+        badges = selectors.badges(registrations)
+        if not badges:
+            raise Http404(_("Ingen är anmäld där."))
+        for badge in badges:
+            badge.qr = qr.checkin_qr_data_uri(badge.registration)
+        sheets = [badges[i : i + BADGES_PER_SHEET] for i in range(0, len(badges), BADGES_PER_SHEET)]
+        context = {"event": event, "sheets": sheets, "count": len(badges)}
+        return TemplateResponse(request, "registrations/badges.html", context)
 
     def export_view(self, request, event_slug, fmt):
         """All registrations, one pass (?pass=2) or some workshops (?workshop=id&...)."""
