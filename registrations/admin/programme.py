@@ -197,6 +197,8 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def print_rosters(self, request, queryset):
         return self._for_one_event(request, queryset, "admin:registrations_rosters")
 
-    @admin.action(description=_("Skriv ut namnbrickor för valdas deltagare"), permissions=["rosters"])
+    @admin.action(
+        description=_("Skriv ut namnbrickor för valdas deltagare"), permissions=["rosters"]
+    )
     def print_badges(self, request, queryset):
         return self._for_one_event(request, queryset, "admin:registrations_badges")
