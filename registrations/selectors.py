@@ -99,11 +99,6 @@ def attendance_of(workshop: Workshop) -> Attendance:
     return Attendance.of(with_attendance(Workshop.objects.filter(pk=workshop.pk)).get())
 
 
-def event_has_check_ins(event: Event) -> bool:
-    """Has the day begun at the doors? Until then attendance columns would only say 0."""
-    return CheckIn.objects.filter(workshop__event=event).exists()
-
-
 @dataclass(frozen=True)
 class Seats:
     """How full a workshop (or a pass) is: seats `taken` by confirmed registrations, of
@@ -294,11 +289,24 @@ def rosters(workshops: QuerySet) -> list[Roster]:
 @dataclass
 class PassSummary:
     slot: TimeSlot
-    workshops: list[Workshop]  # annotated with seats_taken and queue_length
+    workshops: list[Workshop]  # annotated with seats_taken, queue_length and attendance
 
     @property
     def rows(self) -> list[tuple[Workshop, Seats]]:
         return [(w, Seats.of(w)) for w in self.workshops]
+
+    @property
+    def attendance_rows(self) -> list[tuple[Workshop, Seats, Attendance]]:
+        return [(w, Seats.of(w), Attendance.of(w)) for w in self.workshops]
+
+    @property
+    def attendance(self) -> Attendance:
+        rows = [Attendance.of(w) for w in self.workshops]
+        return Attendance(
+            registered=sum(a.registered for a in rows),
+            present=sum(a.present for a in rows),
+            walk_ins=sum(a.walk_ins for a in rows),
+        )
 
     @property
     def seats_taken(self) -> int:
@@ -335,6 +343,8 @@ class Overview:
     per_day: list[DayCount]
     confirmed: int
     cancelled: int
+    # Once the doors have checked anyone in: who came, per workshop and pass.
+    has_attendance: bool = False
 
     @property
     def busiest_day(self) -> int:
@@ -344,7 +354,7 @@ class Overview:
 def overview(event: Event) -> Overview:
     """How full the event is: per pass and workshop (with queue lengths), and new
     registrations per day."""
-    workshops = list(with_queue_length(workshops_with_seats(event)))
+    workshops = list(with_attendance(with_queue_length(workshops_with_seats(event))))
     passes = [
         PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.order_by("number")
@@ -366,6 +376,8 @@ def overview(event: Event) -> Overview:
         per_day=per_day,
         confirmed=sum(d.registrations for d in per_day) - total_cancelled,
         cancelled=total_cancelled,
+        # Has the day begun at the doors? Until then the attendance table would say only 0.
+        has_attendance=any(w.present_count or w.walk_in_count for w in workshops),
     )
 
 

@@ -15,7 +15,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations import services
-from registrations.selectors import Seats, with_queue_length, with_seats_taken
+from registrations.selectors import (
+    Attendance,
+    Seats,
+    with_attendance,
+    with_queue_length,
+    with_seats_taken,
+)
 from workshops.models import Room, Workshop, WorkshopPresenter
 
 from .forms import RoomAdminForm, WorkshopAdminForm
@@ -73,6 +79,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
         "presenter_names",
         "seats_display",
         "queue_length_display",
+        "attendance_display",
         "roster_link",
     ]
     list_display_links = ["code_display", "title"]
@@ -106,7 +113,9 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
 
     def get_queryset(self, request):
         # seats_taken is counted in the list's own query, whatever the number of rows.
-        return with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+        return with_attendance(
+            with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+        )
 
     def save_model(self, request, obj, form, change):
         # Possibly more seats (the queue moves in), fewer, or a new room or pass for the
@@ -160,6 +169,17 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     @admin.display(description=_("i kö"), ordering="queue_length")
     def queue_length_display(self, workshop):
         return workshop.queue_length
+
+    @admin.display(description=_("här / anmälda"), ordering="present_count")
+    def attendance_display(self, workshop):
+        came = Attendance.of(workshop)
+        if not came.walk_ins:
+            return f"{came.present}\u00a0/\u00a0{came.registered}"
+        return gettext("%(present)s\u00a0/\u00a0%(registered)s, +%(walk_ins)s utan anmälan") % {
+            "present": came.present,
+            "registered": came.registered,
+            "walk_ins": came.walk_ins,
+        }
 
     @admin.display(description=_("närvarolista"))
     def roster_link(self, workshop):

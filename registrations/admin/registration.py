@@ -296,6 +296,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "events": Event.objects.exclude(pk=event.pk),
             "can_export": request.user.has_perm(EXPORT_PERMISSION),
             "can_print": request.user.has_perm(ROSTER_PERMISSION),
+            "can_check_in": services.may_check_in(request.user),
         }
         return TemplateResponse(request, "admin/registrations/overview.html", context)
 
