@@ -13,6 +13,7 @@ stays; the participant can ask for their link again and organisers can resend.
 import logging
 import time
 from dataclasses import dataclass
+from email.message import MIMEPart
 from functools import partial
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import agenda_ics, ics_filename
 from .models import Registration
+from .qr import checkin_qr_png
 from .selectors import agenda, queue_places
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,12 @@ class MessageKind:
     subject: str
     intro: str
     with_agenda: bool = True
+    # The check-in QR code (registrations.qr), shown at the door on the day.
+    with_checkin_code: bool = False
+
+
+# The QR code travels in the message itself, so no remote image has to be loaded.
+CHECKIN_QR_CID = "incheckning@reglab"
 
 
 def _kinds():
@@ -48,6 +56,7 @@ def _kinds():
         "confirmation": MessageKind(
             _("Bekräftelse: din anmälan till %(event)s"),
             _("Tack för din anmälan! Här är dina tre workshoppar."),
+            with_checkin_code=True,
         ),
         "already_registered": MessageKind(
             _("Du är redan anmäld till %(event)s"),
@@ -64,6 +73,7 @@ def _kinds():
         "link": MessageKind(
             _("Din länk till anmälan för %(event)s"),
             _("Du bad om din personliga länk. Här är den, och ditt program."),
+            with_checkin_code=True,
         ),
         "moved": MessageKind(
             _("Du har fått plats: %(event)s"),
@@ -110,6 +120,7 @@ def _kinds():
                 "Du är registrerad på plats, utan föranmälan. Här är din workshop. Via "
                 "länken kan du se dina uppgifter eller radera dem."
             ),
+            with_checkin_code=True,
         ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
@@ -130,6 +141,21 @@ def private_url(registration: Registration) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def checkin_qr_part(registration: Registration) -> MIMEPart:
+    """The check-in QR code as an inline image, shown by the HTML part (cid:) and kept as
+    an attachment by mail programs that show only text."""
+    part = MIMEPart()
+    part.set_content(
+        checkin_qr_png(registration),
+        maintype="image",
+        subtype="png",
+        disposition="inline",
+        filename="incheckning-qr.png",
+        cid=f"<{CHECKIN_QR_CID}>",
+    )
+    return part
+
+
 def send(registration: Registration, kind_name: str) -> bool:
     """Send one message; True when it went out. Failures are logged, never raised."""
     kind = _kinds()[kind_name]
@@ -143,6 +169,7 @@ def send(registration: Registration, kind_name: str) -> bool:
         "queue_places": queue_places(registration) if kind.with_agenda else [],
         "private_url": private_url(registration) if kind.with_agenda else None,
         "programme_url": settings.SITE_URL + reverse("workshops:programme"),
+        "checkin_qr_cid": CHECKIN_QR_CID if kind.with_checkin_code else None,
     }
     message = EmailMultiAlternatives(
         subject=kind.subject % {"event": event.name},
@@ -156,6 +183,8 @@ def send(registration: Registration, kind_name: str) -> bool:
         message.attach(
             ics_filename(registration), agenda_ics(registration, choices), "text/calendar"
         )
+    if kind.with_checkin_code:
+        message.attach(checkin_qr_part(registration))
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             message.send()

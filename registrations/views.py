@@ -14,6 +14,7 @@ from workshops.models import Event
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
 from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_name
+from .qr import checkin_qr_data_uri
 
 # Registrations per client address and minute. Generous: a whole office behind one address
 # registers at once when the invitation arrives.
@@ -149,6 +150,7 @@ def private(request, registration):
             "can_change": can_change,
             "queue_places": places,
             "queue_offers": selectors.queue_offers(registration, places) if can_change else [],
+            "checkin_qr": checkin_qr_data_uri(registration),
         },
     )
 
