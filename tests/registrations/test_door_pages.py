@@ -2,6 +2,9 @@
 JavaScript, the wrong door, walk-ins, the badge's QR code landing."""
 
 import datetime
+import json
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -246,3 +249,44 @@ def test_the_running_pass_opens_twenty_minutes_early(programme, pass_2_running):
     assert running_slot(programme, at.replace(minute=30)).number == 1
     assert running_slot(programme, at.replace(hour=12)) is None
     assert running_slot(programme, at - datetime.timedelta(days=1)) is None
+
+
+def test_door_pages_and_badges_are_valid_html5(
+    client, organiser, programme, people, pass_2_running, tmp_path
+):
+    from tests.test_accessibility import VNU, require
+
+    client.force_login(organiser)
+    Workshop.objects.filter(number=7).update(capacity=2)
+    slug, olof = programme.slug, people[1][0]
+    client.get(door_url(programme, 6))
+    paths = [
+        reverse("registrations:door_passes", args=[slug]),
+        reverse("registrations:door_rooms", args=[slug, 2]),
+        door_url(programme, 6),
+        door_url(programme, 6) + "?q=odman",
+        door_url(programme, 7, "registrations:door_walk_in"),
+        reverse("registrations:door_scan", args=[olof.checkin_code]),
+        reverse("admin:registrations_badges", args=[slug]),
+    ]
+    files = []
+    for i, path in enumerate(paths):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        files.append(tmp_path / f"door{i}.html")
+        files[-1].write_bytes(response.content)
+    refused = client.post(door_url(programme, 7, "registrations:door_walk_in"), {})
+    files.append(tmp_path / "walk-in-errors.html")
+    files[-1].write_bytes(refused.content)
+    result = subprocess.run(
+        ["java", "-jar", str(require(VNU)), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    problems = [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in json.loads(result.stderr)["messages"]
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems == []
