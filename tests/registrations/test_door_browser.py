@@ -3,7 +3,6 @@ a flaky network, two devices at one door, a badge's QR code scanned, the wrong d
 walk-in; and every door page without axe violations."""
 
 import datetime
-import importlib
 import re
 
 import pytest
@@ -51,17 +50,8 @@ def logged_in(browser, live_server, user, **options):
 
 
 @pytest.fixture(autouse=True)
-def groups(transactional_db):
-    """The two groups as the migrations make them: a transactional test empties the tables
-    after each test, so they are made again for each."""
-    from django.apps import apps
-
-    for migration, function in [
-        ("0006_organiser_groups", "create_groups"),
-        ("0009_check_in_permission", "grant"),
-    ]:
-        module = importlib.import_module(f"registrations.migrations.{migration}")
-        getattr(module, function)(apps, None)
+def groups(groups_again):
+    pass
 
 
 @pytest.fixture
