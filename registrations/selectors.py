@@ -90,10 +90,6 @@ class Attendance:
         """Registered and not (yet) here; after the day, the no-shows."""
         return self.registered - self.present
 
-    @property
-    def in_room(self) -> int:
-        return self.present + self.walk_ins
-
 
 def attendance_of(workshop: Workshop) -> Attendance:
     return Attendance.of(with_attendance(Workshop.objects.filter(pk=workshop.pk)).get())
