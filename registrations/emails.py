@@ -24,6 +24,7 @@ import datetime
 import logging
 import smtplib
 from dataclasses import dataclass
+from email.message import MIMEPart
 from email.utils import formataddr
 from functools import partial
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ from workshops.models import Event
 
 from .calendar import agenda_ics, ics_filename
 from .models import MailDelivery, Registration
+from .qr import checkin_qr_png
 from .selectors import agenda, queue_places, registration_by_address
 from .tasks_db import TryAgainLater, surviving_lost_connection
 
@@ -57,6 +59,12 @@ class MessageKind:
     subject: str
     intro: str
     with_agenda: bool = True
+    # The check-in QR code (registrations.qr), shown at the door on the day.
+    with_checkin_code: bool = False
+
+
+# The QR code travels in the message itself, so no remote image has to be loaded.
+CHECKIN_QR_CID = "incheckning@reglab"
 
 
 def _kinds():
@@ -65,6 +73,7 @@ def _kinds():
         "confirmation": MessageKind(
             _("Bekräftelse: din anmälan till %(event)s"),
             _("Tack för din anmälan! Här är dina tre workshoppar."),
+            with_checkin_code=True,
         ),
         "already_registered": MessageKind(
             _("Du är redan anmäld till %(event)s"),
@@ -81,6 +90,7 @@ def _kinds():
         "link": MessageKind(
             _("Din länk till anmälan för %(event)s"),
             _("Du bad om din personliga länk. Här är den, och ditt program."),
+            with_checkin_code=True,
         ),
         "email_corrected": MessageKind(
             _("Din e-postadress är rättad: %(event)s"),
@@ -137,6 +147,14 @@ def _kinds():
                 "längre i kö till den. Dina platser är oförändrade."
             ),
         ),
+        "walk_in": MessageKind(
+            _("Välkommen till %(event)s"),
+            _(
+                "Du är registrerad på plats, utan föranmälan. Här är din workshop. Via "
+                "länken kan du se dina uppgifter eller radera dem."
+            ),
+            with_checkin_code=True,
+        ),
         "cancelled": MessageKind(
             _("Avbokad: %(event)s"),
             _("Din anmälan är avbokad och dina platser har frigjorts. Välkommen tillbaka!"),
@@ -154,6 +172,21 @@ def describe(kind_name: str) -> str:
 def private_url(registration: Registration) -> str:
     path = reverse("registrations:private", kwargs={"token": registration.token})
     return f"{settings.SITE_URL}{path}"
+
+
+def checkin_qr_part(registration: Registration) -> MIMEPart:
+    """The check-in QR code as an inline image, shown by the HTML part (cid:) and kept as
+    an attachment by mail programs that show only text."""
+    part = MIMEPart()
+    part.set_content(
+        checkin_qr_png(registration),
+        maintype="image",
+        subtype="png",
+        disposition="inline",
+        filename="incheckning-qr.png",
+        cid=f"<{CHECKIN_QR_CID}>",
+    )
+    return part
 
 
 def reply_to(event: Event) -> list[str]:
@@ -226,21 +259,31 @@ def send_email(message: EmailMultiAlternatives, *, what: str) -> bool:
 def send(registration: Registration, kind_name: str, *, key: str | None = None) -> None:
     """Build one message and hand it to the mail server, once; its errors are raised."""
     kind = _kinds()[kind_name]
-    build(
+    message = build(
         registration,
         subject=kind.subject % {"event": registration.event.name},
         template="registrations/email/message",
-        context={**agenda_context(registration, with_agenda=kind.with_agenda), "intro": kind.intro},
+        context={
+            **agenda_context(registration, with_agenda=kind.with_agenda),
+            "intro": kind.intro,
+            "checkin_qr_cid": CHECKIN_QR_CID if kind.with_checkin_code else None,
+        },
         calendar=kind.with_agenda,
         key=key,
-    ).send()
+    )
+    if kind.with_checkin_code:
+        message.attach(checkin_qr_part(registration))
+    message.send()
 
 
 def send_later(registration: Registration, kind_name: str) -> None:
     """Queue one message for after the current transaction commits (at once outside one).
 
-    Each call is one message: calling it again (an organiser resending) sends again."""
+    Each call is one message: calling it again (an organiser resending) sends again. A
+    walk-in who gave no address gets none."""
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
+    if not registration.email:
+        return
     _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
 

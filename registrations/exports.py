@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from workshops.models import Event, TimeSlot, Workshop
 
-from .selectors import Listed, Roster, Seats, people_in
+from .selectors import Listed, Roster, Seats, is_present, people_in
 
 # Excel, LibreOffice and Google Sheets start a formula with any of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,11 +42,19 @@ def header() -> list[str]:
         _("Tid"),
         _("Lokal"),
         _("Anmäld"),
+        _("Närvarande"),
     ]
 
 
 # Character widths for the Excel columns above.
-COLUMN_WIDTHS = [28, 34, 34, 7, 60, 9, 13, 20, 17]
+COLUMN_WIDTHS = [28, 34, 34, 7, 60, 9, 13, 20, 17, 18]
+
+
+def present_text(present: bool, walk_in: bool) -> str:
+    """Checked in at that workshop's door; empty, like an unticked box, if not."""
+    if not present:
+        return ""
+    return _("ja, utan anmälan") if walk_in else _("ja")
 
 
 def slot_time(slot: TimeSlot) -> str:
@@ -67,19 +75,38 @@ def rows(choices: QuerySet) -> Iterator[tuple[int, list]]:
     columns = {
         w.pk: [w.code, w.title, w.slot.label, slot_time(w.slot), w.room.name] for w in workshops
     }
-    fields = choices.values_list(
+    fields = choices.annotate(present=is_present()).values_list(
         "slot_id",
         "workshop_id",
         "registration__name",
         "registration__email",
         "registration__organisation",
         "registration__created_at",
+        "present",
+        "registration__walk_in",
     )
-    for slot_id, workshop_id, name, email, organisation, created_at in fields.iterator(
-        chunk_size=CHUNK_SIZE
-    ):
+    for (
+        slot_id,
+        workshop_id,
+        name,
+        email,
+        organisation,
+        created_at,
+        present,
+        walk_in,
+    ) in fields.iterator(chunk_size=CHUNK_SIZE):
         registered_at = timezone.localtime(created_at).replace(tzinfo=None, microsecond=0)
-        yield slot_id, [name, email, organisation, *columns[workshop_id], registered_at]
+        yield (
+            slot_id,
+            [
+                name,
+                email,
+                organisation,
+                *columns[workshop_id],
+                registered_at,
+                present_text(present, walk_in),
+            ],
+        )
 
 
 def is_formula_like(value: str) -> bool:

@@ -247,3 +247,39 @@ class JoinQueueForm(forms.Form):
         self.fields["workshop"].queryset = Workshop.objects.filter(event=event).select_related(
             "slot", "room"
         )
+
+
+class WalkInForm(forms.Form):
+    """Someone at the door who did not register: what the roster and the badge need."""
+
+    name = forms.CharField(
+        label=_("Namn"),
+        max_length=200,
+        error_messages={"required": _("Skriv personens namn.")},
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        error_messages={"required": _("Skriv personens organisation.")},
+    )
+    email = forms.EmailField(
+        label=_("E-post (frivilligt)"),
+        max_length=254,
+        required=False,
+        help_text=_("Med en adress får personen ett mejl med sin länk."),
+        error_messages={"invalid": _("Skriv en e-postadress som namn@exempel.se, eller ingen.")},
+    )
+    consent = forms.BooleanField(
+        label=_("Personen godkänner att Reglab sparar uppgifterna för konferensen"),
+        error_messages={"required": _("Fråga personen om uppgifterna får sparas.")},
+    )
+    allow_over_capacity = forms.BooleanField(
+        label=_("Lägg till över platsgränsen"),
+        required=False,
+        help_text=_("Workshoppen är full. Som arrangör kan du ändå ge personen en plats."),
+    )
+
+    def __init__(self, *args, may_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_override:
+            del self.fields["allow_over_capacity"]

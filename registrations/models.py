@@ -16,6 +16,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_checkin_code() -> str:
+    # The badge's QR code. 128 bits: unguessable, yet a small code that a phone reads fast.
+    # It is not the token: it opens the door's check-in for a logged-in staff member and
+    # grants nothing else, so a photographed badge cannot change a registration.
+    return secrets.token_urlsafe(16)
+
+
 class RegistrationQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Registration.Status.CONFIRMED)
@@ -30,11 +37,18 @@ class Registration(models.Model):
         Event, verbose_name=_("evenemang"), on_delete=models.PROTECT, related_name="registrations"
     )
     name = models.CharField(_("namn"), max_length=200)
-    email = models.EmailField(_("e-post"), max_length=254)
+    # Empty only for a walk-in who gave no address.
+    email = models.EmailField(_("e-post"), max_length=254, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200)
     consent = models.BooleanField(_("samtycke till personuppgiftsbehandling"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    checkin_code = models.CharField(
+        max_length=32, unique=True, default=new_checkin_code, editable=False
+    )
+    # Added at the door on the day: holds a seat only in the passes they walked in to
+    # (rules.check_one_per_pass), not one in every pass.
+    walk_in = models.BooleanField(_("kom utan anmälan"), default=False)
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -45,11 +59,12 @@ class Registration(models.Model):
         verbose_name_plural = _("anmälningar")
         ordering = ["-created_at"]
         constraints = [
-            # A cancelled registration does not block the person from registering again.
+            # A cancelled registration does not block the person from registering again;
+            # walk-ins without an address do not block each other.
             models.UniqueConstraint(
                 Lower("email"),
                 "event",
-                condition=Q(status="confirmed"),
+                condition=Q(status="confirmed") & ~Q(email=""),
                 name="registration_one_per_email_and_event",
             ),
             models.CheckConstraint(condition=Q(consent=True), name="registration_requires_consent"),
@@ -57,6 +72,7 @@ class Registration(models.Model):
         permissions = [
             ("export_registrations", _("Kan ladda ner anmälningar (CSV och Excel)")),
             ("view_rosters", _("Kan skriva ut närvarolistor")),
+            ("check_in", _("Kan checka in vid dörren, flytta rätt och lägga till på plats")),
         ]
 
     def __str__(self):
@@ -143,6 +159,44 @@ class QueueEntry(models.Model):
         return f"{self.workshop.code}: {self.registration}"
 
 
+class CheckIn(models.Model):
+    """A person present at a workshop's door (registrations.services.checkin).
+
+    Per workshop, so a person present in pass 1 is present nowhere in pass 2. One per
+    person and workshop: two staff marking the same person at once give one check-in.
+    It counts only while the person holds a seat there (selectors.present).
+    """
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("anmälan"), on_delete=models.CASCADE, related_name="checkins"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="checkins"
+    )
+    at = models.DateTimeField(_("incheckad"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("incheckad av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("incheckning")
+        verbose_name_plural = _("incheckningar")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "workshop"], name="checkin_once_per_registration_workshop"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.workshop.code}: {self.registration}"
+
+
 class AuditEntry(models.Model):
     """One change to a registration: when, who and what, written by the services in the
     same transaction as the change itself (registrations.services.audit).
@@ -163,6 +217,10 @@ class AuditEntry(models.Model):
         MOVED_BY_PROGRAMME = "moved_by_programme", _("Berörd av programändring")
         EMAIL_CORRECTED = "email_corrected", _("E-postadressen rättad")
         CANCELLED = "cancelled", _("Avbokad")
+        CHECKED_IN = "checked_in", _("Incheckad")
+        CHECK_IN_UNDONE = "check_in_undone", _("Incheckning ångrad")
+        MOVED_AT_DOOR = "moved_at_door", _("Flyttad vid dörren")
+        WALK_IN = "walk_in", _("Tillagd på plats utan anmälan")
         ERASED = "erased", _("Raderad av deltagaren")
         ANONYMISED = "anonymised", _("Anonymiserad")
 

@@ -6,13 +6,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
 from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
-from .models import AuditEntry, Choice, QueueEntry, Registration
+from .models import AuditEntry, CheckIn, Choice, QueueEntry, Registration
 from .normalise import normalise_email
 
 
@@ -49,6 +49,51 @@ def with_seats_taken(workshops: QuerySet, *, exclude_registration=None) -> Query
     """Annotate `seats_taken`, counted in the same query from the same `seats`."""
     taken = seats(exclude_registration=exclude_registration)
     return workshops.annotate(seats_taken=_count_in_same_query(taken))
+
+
+def is_present() -> Exists:
+    """On a choice: its person is checked in at its workshop. A check-in counts only while
+    the person holds that seat, and per workshop: present in pass 1 is present nowhere in
+    pass 2."""
+    return Exists(
+        CheckIn.objects.filter(registration=OuterRef("registration"), workshop=OuterRef("workshop"))
+    )
+
+
+def with_attendance(workshops: QuerySet) -> QuerySet:
+    """Annotate who came, counted in the same query from the same `seats`:
+    `registered_count` (registered beforehand), `present_count` (of those, checked in) and
+    `walk_in_count` (added at the door and checked in). See Attendance."""
+    registered = seats().filter(registration__walk_in=False)
+    walk_ins = seats().filter(registration__walk_in=True)
+    return workshops.annotate(
+        registered_count=_count_in_same_query(registered),
+        present_count=_count_in_same_query(registered.filter(is_present())),
+        walk_in_count=_count_in_same_query(walk_ins.filter(is_present())),
+    )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who came to a workshop: `present` of the `registered`, and `walk_ins` besides."""
+
+    registered: int
+    present: int
+    walk_ins: int
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> "Attendance":
+        """For a workshop counted by with_attendance."""
+        return cls(workshop.registered_count, workshop.present_count, workshop.walk_in_count)
+
+    @property
+    def absent(self) -> int:
+        """Registered and not (yet) here; after the day, the no-shows."""
+        return self.registered - self.present
+
+
+def attendance_of(workshop: Workshop) -> Attendance:
+    return Attendance.of(with_attendance(Workshop.objects.filter(pk=workshop.pk)).get())
 
 
 @dataclass(frozen=True)
@@ -208,7 +253,9 @@ def registration_by_token(token: str) -> Registration | None:
 
 def registration_by_address(event: Event | int, email: str) -> Registration | None:
     """The event's (or event id's) confirmed registration with this address (normalised,
-    any case)."""
+    any case). No address finds nobody: walk-ins who gave none share the empty one."""
+    if not email:
+        return None
     return (
         Registration.objects.confirmed()
         .filter(event=event, email__iexact=normalise_email(email))
@@ -288,11 +335,21 @@ class Roster:
 
 def rosters(workshops: QuerySet) -> list[Roster]:
     """Each workshop with its confirmed participants by surname and given names (then
-    organisation), in three queries."""
+    organisation), in three queries.
+
+    Each participant has `present` (checked in there), so a roster printed after the day
+    shows who came.
+    """
     workshops = list(with_seats_taken(workshops.for_programme()).order_by("slot__number", "number"))
     by_workshop: dict[int, list[Registration]] = {w.pk: [] for w in workshops}
-    choices = seats().filter(workshop__in=workshops).select_related("registration")
+    choices = (
+        seats()
+        .filter(workshop__in=workshops)
+        .select_related("registration")
+        .annotate(present=is_present())
+    )
     for choice in choices:
+        choice.registration.present = choice.present
         by_workshop[choice.workshop_id].append(choice.registration)
 
     def order(registration: Registration):
@@ -308,11 +365,24 @@ def rosters(workshops: QuerySet) -> list[Roster]:
 @dataclass
 class PassSummary:
     slot: TimeSlot
-    workshops: list[Workshop]  # annotated with seats_taken and queue_length
+    workshops: list[Workshop]  # annotated with seats_taken, queue_length and attendance
 
     @property
     def rows(self) -> list[tuple[Workshop, Seats]]:
         return [(w, Seats.of(w)) for w in self.workshops]
+
+    @property
+    def attendance_rows(self) -> list[tuple[Workshop, Seats, Attendance]]:
+        return [(w, Seats.of(w), Attendance.of(w)) for w in self.workshops]
+
+    @property
+    def attendance(self) -> Attendance:
+        rows = [Attendance.of(w) for w in self.workshops]
+        return Attendance(
+            registered=sum(a.registered for a in rows),
+            present=sum(a.present for a in rows),
+            walk_ins=sum(a.walk_ins for a in rows),
+        )
 
     @property
     def seats_taken(self) -> int:
@@ -349,6 +419,8 @@ class Overview:
     per_day: list[DayCount]
     confirmed: int
     cancelled: int
+    # Once the doors have checked anyone in: who came, per workshop and pass.
+    has_attendance: bool = False
 
     @property
     def busiest_day(self) -> int:
@@ -358,7 +430,7 @@ class Overview:
 def overview(event: Event) -> Overview:
     """How full the event is: per pass and workshop (with queue lengths), and new
     registrations per day. Drafts have no seats to take yet, so they are not counted."""
-    workshops = list(with_queue_length(workshops_with_seats(event).published()))
+    workshops = list(with_attendance(with_queue_length(workshops_with_seats(event).published())))
     passes = [
         PassSummary(slot, [w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.order_by("number")
@@ -380,6 +452,8 @@ def overview(event: Event) -> Overview:
         per_day=per_day,
         confirmed=sum(d.registrations for d in per_day) - total_cancelled,
         cancelled=total_cancelled,
+        # Has the day begun at the doors? Until then the attendance table would say only 0.
+        has_attendance=any(w.present_count or w.walk_in_count for w in workshops),
     )
 
 
@@ -430,3 +504,122 @@ def queue_offers(registration: Registration, places: list[QueuePlace]) -> list[Q
                 workshop
             )
     return list(offers.values())
+
+
+def surname_first(name: str) -> tuple[str, str]:
+    """("Andersson", "Anna") for "Anna Andersson". One name field holds given names first
+    and the surname last, so the last word is taken as the surname ("Anna af Klint" sorts
+    at K): the door list is in surname order, like a paper list at a door."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name.strip(), ""
+    return parts[-1], " ".join(parts[:-1])
+
+
+@dataclass
+class DoorPerson:
+    registration: Registration
+    workshop: Workshop  # where they hold their seat in the door's pass
+    present: bool
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return surname_first(self.registration.name)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        surname, given = self.names
+        return (
+            swedish_sort_key(surname),
+            swedish_sort_key(given),
+            swedish_sort_key(self.registration.organisation),
+        )
+
+    @property
+    def initial(self) -> str:
+        """The surname's first letter, for the list's A–Ö index."""
+        return self.names[0][:1].upper() or "#"
+
+    @property
+    def search_text(self) -> str:
+        return search_folded(f"{self.registration.name} {self.registration.organisation}")
+
+
+@dataclass
+class DoorList:
+    """One door: who holds a seat in its workshop, and who holds one elsewhere in its pass
+    (found when they come to the wrong door), each in surname order."""
+
+    workshop: Workshop
+    attendance: Attendance
+    here: list[DoorPerson]
+    elsewhere: list[DoorPerson]
+
+    @property
+    def initials(self) -> list[str]:
+        return list(dict.fromkeys(p.initial for p in self.here))
+
+
+def door_list(workshop: Workshop) -> DoorList:
+    """Everyone with a seat in the workshop's pass, in three queries."""
+    choices = (
+        seats()
+        .filter(slot_id=workshop.slot_id)
+        .select_related("registration", "workshop__room")
+        .annotate(present=is_present())
+    )
+    people = sorted(
+        (DoorPerson(c.registration, c.workshop, c.present) for c in choices),
+        key=lambda p: p.sort_key,
+    )
+    return DoorList(
+        workshop=workshop,
+        attendance=attendance_of(workshop),
+        here=[p for p in people if p.workshop.pk == workshop.pk],
+        elsewhere=[p for p in people if p.workshop.pk != workshop.pk],
+    )
+
+
+def registration_by_checkin_code(code: str) -> Registration | None:
+    """A confirmed registration by its badge's check-in code (never the private token)."""
+    return (
+        Registration.objects.confirmed().select_related("event").filter(checkin_code=code).first()
+    )
+
+
+def search_folded(text: str) -> str:
+    """For the door's search: lower case, without accents ("Åsa" finds "asa" too); door.js
+    folds what is typed the same way."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+@dataclass
+class Badge:
+    registration: Registration
+    choices: list[Choice]  # in pass order, with workshop and room
+
+
+def badges(registrations: QuerySet) -> list[Badge]:
+    """Name badges for these registrations (the confirmed ones), in surname order, with
+    each person's workshops: two queries, whatever the number."""
+    people = (
+        registrations.confirmed()
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=Choice.objects.select_related("slot", "workshop__room").order_by(
+                    "slot__number"
+                ),
+            )
+        )
+    )
+    found = [Badge(r, list(r.choices.all())) for r in people]
+    return sorted(
+        found,
+        key=lambda b: (
+            *(swedish_sort_key(part) for part in surname_first(b.registration.name)),
+            swedish_sort_key(b.registration.organisation),
+        ),
+    )

@@ -19,6 +19,7 @@ from workshops.selectors import current_event
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
 from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_name
+from .qr import checkin_qr_data_uri
 
 # Per client address and minute (README, "Gränser per klientadress"). The form's limit counts
 # what a submission costs: a saved registration, or the "already registered" mail, so an
@@ -205,6 +206,7 @@ def private(request, registration):
             "can_change": can_change,
             "queue_places": places,
             "queue_offers": selectors.queue_offers(registration, places) if can_change else [],
+            "checkin_qr": checkin_qr_data_uri(registration),
         },
     )
 

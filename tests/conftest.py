@@ -116,6 +116,23 @@ def user_in_group(group_name, username):
 
 
 @pytest.fixture
+def groups_again(transactional_db):
+    """The two groups with their permissions, made again as the migrations make them: a
+    transactional test empties every table after it, the migrations' rows too."""
+    import importlib
+
+    from django.apps import apps
+
+    for migration, function in [
+        ("0006_organiser_groups", "create_groups"),
+        ("0009_swedish_group_names", "to_swedish"),
+        ("0015_check_in_permission", "grant"),
+    ]:
+        module = importlib.import_module(f"registrations.migrations.{migration}")
+        getattr(module, function)(apps, None)
+
+
+@pytest.fixture
 def organiser(db):
     """A member of the Arrangörer group (made by registrations migration 0006 as Organisers)."""
     return user_in_group("Arrangörer", "organiser")

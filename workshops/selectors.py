@@ -1,5 +1,6 @@
 """Read queries for the programme, shared by the public pages, the form and the admin."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -32,3 +33,18 @@ def programme_by_slot(event: Event) -> list[SlotProgramme]:
         SlotProgramme(slot=slot, workshops=[w for w in workshops if w.slot_id == slot.pk])
         for slot in event.slots.all()
     ]
+
+
+# The door opens a while before the pass starts: people arrive during the break.
+DOOR_OPENS_BEFORE = datetime.timedelta(minutes=20)
+
+
+def running_slot(event: Event, at: datetime.datetime | None = None) -> TimeSlot | None:
+    """The pass people are checking in to now: from DOOR_OPENS_BEFORE its start until its
+    end, on the event's day. In the break the next pass has begun (the later one wins)."""
+    at = timezone.localtime(at or timezone.now())
+    running = None
+    for slot in event.slots.select_related("event").order_by("number"):
+        if slot.starts_at() - DOOR_OPENS_BEFORE <= at < slot.ends_at():
+            running = slot
+    return running

@@ -88,11 +88,19 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
         )
         self.workshops = {w.pk: w for w in workshops}
         self._pass_names = []
+        # A walk-in holds seats only in the passes they came to; the others may stay empty.
+        held = (
+            set(registration.choices.values_list("slot__number", flat=True))
+            if registration is not None and registration.walk_in
+            else None
+        )
         for number in admin_pass_numbers(events):
             in_pass = [w for w in workshops if w.slot.number == number]
             self._pass_names.append(pass_field_name(number))
             self.fields[pass_field_name(number)] = forms.TypedChoiceField(
                 label=str(in_pass[0].slot) if len(events) == 1 else _("Pass %s") % number,
+                required=held is None or number in held,
+                empty_value=None,
                 coerce=int,
                 choices=[("", "---------"), *self._grouped_by_event(in_pass, len(events) > 1)],
             )
@@ -124,7 +132,8 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
         return self._pass_names
 
     def chosen_workshops(self) -> list[Workshop]:
-        return [self.workshops[self.cleaned_data[name]] for name in self.pass_field_names()]
+        chosen = [self.cleaned_data[name] for name in self.pass_field_names()]
+        return [self.workshops[pk] for pk in chosen if pk is not None]
 
     def clean(self):
         cleaned = super().clean()

@@ -15,7 +15,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations import services
-from registrations.selectors import Seats, with_queue_length, with_seats_taken
+from registrations.selectors import (
+    Attendance,
+    Seats,
+    with_attendance,
+    with_queue_length,
+    with_seats_taken,
+)
 from workshops.models import Event, Room, TimeSlot, Workshop, WorkshopPresenter
 
 from .forms import (
@@ -138,6 +144,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
         "room",
         "seats_display",
         "queue_length_display",
+        "attendance_display",
         "roster_link",
     ]
     list_display_links = ["code_display"]
@@ -145,7 +152,7 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     search_fields = ["title", "description", "presenters__name", "presenters__organisation"]
     ordering = ["event", "number"]
     inlines = [WorkshopPresenterInline]
-    actions = ["publish", "export_xlsx", "export_csv", "print_rosters"]
+    actions = ["publish", "export_xlsx", "export_csv", "print_rosters", "print_badges"]
     fieldsets = [
         (None, {"fields": ["event", "number", "title", "description", "status"]}),
         (
@@ -172,7 +179,9 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
 
     def get_queryset(self, request):
         # seats_taken is counted in the list's own query, whatever the number of rows.
-        return with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+        return with_attendance(
+            with_queue_length(with_seats_taken(super().get_queryset(request).for_programme()))
+        )
 
     def save_model(self, request, obj, form, change):
         # Possibly more seats (the queue moves in), fewer, or a new room or pass for the
@@ -234,6 +243,17 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def queue_length_display(self, workshop):
         return workshop.queue_length
 
+    @admin.display(description=_("här / anmälda"), ordering="present_count")
+    def attendance_display(self, workshop):
+        came = Attendance.of(workshop)
+        if not came.walk_ins:
+            return f"{came.present}\u00a0/\u00a0{came.registered}"
+        return gettext("%(present)s\u00a0/\u00a0%(registered)s, +%(walk_ins)s utan anmälan") % {
+            "present": came.present,
+            "registered": came.registered,
+            "walk_ins": came.walk_ins,
+        }
+
     @admin.display(description=_("lista"))
     def roster_link(self, workshop):
         url = reverse("admin:registrations_roster", args=[workshop.event.slug, workshop.number])
@@ -290,3 +310,9 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     @admin.action(description=_("Skriv ut närvarolistor för valda"), permissions=["rosters"])
     def print_rosters(self, request, queryset):
         return self._for_one_event(request, queryset, "admin:registrations_rosters")
+
+    @admin.action(
+        description=_("Skriv ut namnbrickor för valdas deltagare"), permissions=["rosters"]
+    )
+    def print_badges(self, request, queryset):
+        return self._for_one_event(request, queryset, "admin:registrations_badges")

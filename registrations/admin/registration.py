@@ -5,6 +5,8 @@ The overview, rosters and exports are extra admin URLs on RegistrationAdmin; eac
 own permission (see registrations/migrations/0006_organiser_groups.py for the two roles).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -26,7 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from registrations import emails, exports, selectors, services, tasks_db
+from registrations import emails, exports, qr, selectors, services, tasks_db
 from registrations.forms import pass_field_name
 from registrations.models import QUEUE_ORDER, Choice, QueueEntry, Registration
 from workshops.models import Event, TimeSlot, Workshop
@@ -39,6 +41,10 @@ EXPORT_PERMISSION = "registrations.export_registrations"
 ROSTER_PERMISSION = "registrations.view_rosters"
 OVERVIEW_PERMISSION = "workshops.view_workshop"
 MESSAGE_PERMISSION = "registrations.view_message"
+# Empty lines at the end of every roster, for people who turn up without registering.
+WALK_IN_LINES = 5
+# A4 cut in eight: A7 badges (105 × 74 mm), 2 across and 4 down (see badges.css).
+BADGES_PER_SHEET = 8
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -73,7 +79,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["event"]
     search_fields = ["name", "email", "organisation"]
-    actions = ["cancel_selected", "resend_confirmation"]
+    actions = ["cancel_selected", "resend_confirmation", "print_badges"]
     save_as = False
 
     class Media:
@@ -329,7 +335,23 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             _("%(n)s bekräftelser lagda i kö för att skickas (se E-postutskick).") % {"n": queued},
         )
 
-    # Organiser pages: overview, rosters, exports.
+    @admin.action(
+        description=gettext_lazy("Skriv ut namnbrickor för valda"), permissions=["rosters"]
+    )
+    def print_badges(self, request, queryset):
+        events = set(queryset.values_list("event__slug", flat=True))
+        if len(events) != 1:
+            self.message_user(
+                request, _("Välj anmälningar från ett evenemang i taget."), messages.ERROR
+            )
+            return None
+        query = urlencode([("registration", pk) for pk in queryset.values_list("pk", flat=True)])
+        return redirect(f"{reverse('admin:registrations_badges', args=[events.pop()])}?{query}")
+
+    def has_rosters_permission(self, request):
+        return request.user.has_perm(ROSTER_PERMISSION)
+
+    # Organiser pages: overview, rosters, badges, exports.
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -356,6 +378,12 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
                 view(self.rosters_view),
                 name="registrations_roster",
             ),
+            path("badges/<slug:event_slug>/", view(self.badges_view), name="registrations_badges"),
+            path(
+                "badges/<slug:event_slug>/W<int:number>/",
+                view(self.badges_view),
+                name="registrations_badges",
+            ),
             path(
                 "export/<slug:event_slug>/<str:fmt>/",
                 view(self.export_view),
@@ -381,6 +409,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "can_print": request.user.has_perm(ROSTER_PERMISSION),
             "can_message": request.user.has_perm(MESSAGE_PERMISSION),
             "reminder": services.reminder_status(event),
+            "can_check_in": services.may_check_in(request.user),
         }
         return TemplateResponse(request, "admin/registrations/overview.html", context)
 
@@ -401,6 +430,31 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             "rosters": [(roster, exports.roster_pages(roster)) for roster in rosters],
         }
         return TemplateResponse(request, "registrations/rosters.html", context)
+
+    def badges_view(self, request, event_slug, number=None):
+        """Name badges, printed from the browser like the rosters: everyone registered, one
+        workshop's people (W3, or ?workshop=id&...) or a selection (?registration=id&...)."""
+        self._require(request, ROSTER_PERMISSION)
+        event = event_from(event_slug)
+        registrations = Registration.objects.filter(event=event)
+        if number is not None:
+            registrations = registrations.filter(
+                choices__workshop__event=event, choices__workshop__number=number
+            )
+        elif request.GET.getlist("workshop"):
+            registrations = registrations.filter(
+                choices__workshop__in=_ids(request.GET.getlist("workshop"))
+            )
+        elif request.GET.getlist("registration"):
+            registrations = registrations.filter(pk__in=_ids(request.GET.getlist("registration")))
+        badges = selectors.badges(registrations)
+        if not badges:
+            raise Http404(_("Ingen är anmäld där."))
+        for badge in badges:
+            badge.qr = qr.checkin_qr_data_uri(badge.registration)
+        sheets = [badges[i : i + BADGES_PER_SHEET] for i in range(0, len(badges), BADGES_PER_SHEET)]
+        context = {"event": event, "sheets": sheets, "count": len(badges)}
+        return TemplateResponse(request, "registrations/badges.html", context)
 
     def export_view(self, request, event_slug, fmt):
         """All registrations, one pass (?pass=2) or some workshops (?workshop=id&...)."""

@@ -10,6 +10,7 @@
   registered people;
 - `publishing`: a draft workshop onto the programme, once its pass, room and people are set;
 - `personal_data`: erasure and anonymisation;
+- `checkin`: the event day at the doors: check in, undo, the wrong door, walk-ins;
 - `audit`: the trail of who changed what, written by all of the above;
 - `messages`: organisers' messages to participants and the reminder before the day (these
   change no registration, so they write no audit entries).
@@ -19,6 +20,15 @@ Each write is one transaction: a refused request leaves the database as it was.
 """
 
 from .audit import PARTICIPANT, SYSTEM, Actor
+from .checkin import (
+    add_walk_in,
+    check_in,
+    may_check_in,
+    may_override,
+    move_at_door,
+    undo_check_in,
+    wrong_door_message,
+)
 from .contact import correct_email, refuse_if_email_taken
 from .errors import RegistrationError
 from .messages import (
@@ -74,6 +84,8 @@ __all__ = [
     "Actor",
     "CancelPreview",
     "QueueMove",
+    "add_walk_in",
+    "check_in",
     "RegistrationError",
     "RegistrationResult",
     "agenda_change_problems",
@@ -94,7 +106,10 @@ __all__ = [
     "fill_freed_seats",
     "join_queue",
     "leave_queue",
+    "may_check_in",
+    "may_override",
     "missing_choice_message",
+    "move_at_door",
     "move_to_front",
     "one_queue_per_pass_message",
     "pass_overlap_problems",
@@ -116,5 +131,7 @@ __all__ = [
     "send_message",
     "send_reminder",
     "with_delivery",
+    "undo_check_in",
     "workshop_change_problems",
+    "wrong_door_message",
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from reglab.locking import lock_rows
 from workshops.models import Event
 
-from ..models import Registration, new_token
+from ..models import Registration, new_checkin_code, new_token
 from .audit import PARTICIPANT, SYSTEM, Action, Actor, record
 from .errors import try_again_when_busy
 from .registration import cancel
@@ -25,12 +25,16 @@ ANONYMISED_NAME = "Anonymiserad"
 
 def _anonymise_one(registration: Registration) -> None:
     # A unique, undeliverable address (RFC 2606 reserves .invalid) keeps the partial unique
-    # constraint on (lower(email), event) satisfied; a new token kills the old private link.
+    # constraint on (lower(email), event) satisfied; a new token kills the old private link,
+    # a new check-in code the badge's.
     registration.name = ANONYMISED_NAME
     registration.organisation = ANONYMISED_NAME
     registration.email = f"anonymiserad-{registration.pk}@invalid"
     registration.token = new_token()
-    registration.save(update_fields=["name", "organisation", "email", "token", "updated_at"])
+    registration.checkin_code = new_checkin_code()
+    registration.save(
+        update_fields=["name", "organisation", "email", "token", "checkin_code", "updated_at"]
+    )
 
 
 def anonymise(

@@ -271,9 +271,22 @@ def _follow_to_new_pass(
     free = _free_seats_elsewhere(old)
     released = []
     for registration in participants:
-        in_new = Choice.objects.get(registration=registration, slot_id=workshop.slot_id)
-        released.append(in_new.workshop_id)
         in_old = Choice.objects.get(registration=registration, slot_id=old.slot_id)
+        in_new = Choice.objects.filter(registration=registration, slot_id=workshop.slot_id).first()
+        if in_new is None:
+            # A walk-in holds no seat in the new pass: they follow, and leave none behind.
+            in_old.slot_id = workshop.slot_id
+            in_old.save(update_fields=["slot"])
+            record(
+                registration,
+                Action.MOVED_BY_PROGRAMME,
+                by=by,
+                summary=_("%(code)s bytte till %(new)s")
+                % {"code": workshop.code, "new": workshop.slot.label},
+            )
+            emails.send_later(registration, "workshop_moved_pass")
+            continue
+        released.append(in_new.workshop_id)
         in_new.workshop, in_new.over_capacity = workshop, in_old.over_capacity
         in_new.save(update_fields=["workshop", "over_capacity"])
         # The most free seats, then the lowest number (free is in workshop number order).

@@ -130,13 +130,14 @@ def register(
             by=by,
             summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
         )
-        _record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
+        record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
         queues.sync_queue(registration, queue, by=by)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
 
-def _record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
+def record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
+    """An organiser's placements in full workshops, each recorded as an override."""
     for workshop in workshops:
         record(
             registration,
@@ -177,7 +178,7 @@ def _take_new_seats(
             summary=f"{workshop.slot.label}: "
             + (f"W{before} → {workshop.code}" if before is not None else workshop.code),
         )
-    _record_overrides(registration, [w for w in added if over[w.pk]], by=by)
+    record_overrides(registration, [w for w in added if over[w.pk]], by=by)
     released = [current[w.slot_id] for w in added if w.slot_id in current]
     return added, released
 
@@ -214,7 +215,9 @@ def change_choices(
         registration = rules.lock_confirmed(registration)
         if check_window:
             rules.check_window(registration.event)
-        by_slot = rules.check_one_per_pass(registration.event, workshops)
+        by_slot = rules.check_one_per_pass(
+            registration.event, workshops, walk_in=registration.walk_in
+        )
         rules.lock_passes(by_slot)
         added, released = _take_new_seats(
             registration, by_slot, allow_over_capacity=allow_over_capacity, by=by

@@ -1,7 +1,8 @@
 """The rules every registration obeys, and the locks under which seats are counted.
 
-Exactly one workshop in each of the event's passes; a seat only where one is free (the
-workshop's own capacity, else its room's); changes only while registration is open.
+Exactly one workshop in each of the event's passes (a walk-in: at most one, in the passes
+they walked in to); a seat only where one is free (the workshop's own capacity, else its
+room's); changes only while registration is open.
 
 Concurrency: the chosen workshops' rows are locked (SELECT ... FOR UPDATE, in id order, see
 reglab.locking) before their seats are counted, so two people can never take the last seat
@@ -43,8 +44,15 @@ def check_offered(event: Event, workshop: Workshop) -> None:
         )
 
 
-def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int, Workshop]:
-    """Exactly one published workshop in each of the event's passes. Returns {slot id: workshop}."""
+def check_one_per_pass(
+    event: Event, workshops: Iterable[Workshop], *, walk_in: bool = False
+) -> dict[int, Workshop]:
+    """Exactly one published workshop in each of the event's passes. Returns {slot id: workshop}.
+
+    A walk-in (Registration.walk_in), added at one door on the day, holds a seat only where
+    they came: at most one workshop per pass, and at least one. Their empty passes hold no
+    seat, so every count of seats stays right.
+    """
     slots = list(event.slots.order_by("number"))
     by_slot: dict[int, Workshop] = {}
     for workshop in workshops:
@@ -55,9 +63,9 @@ def check_one_per_pass(event: Event, workshops: Iterable[Workshop]) -> dict[int,
                 _("Välj bara en workshop under %(slot)s.") % {"slot": slot.label}, slot=slot
             )
         by_slot[workshop.slot_id] = workshop
-    for slot in slots:
-        if slot.pk not in by_slot:
-            raise RegistrationError(missing_choice_message(slot), slot=slot)
+    missing = [slot for slot in slots if slot.pk not in by_slot]
+    if missing and (not walk_in or len(missing) == len(slots)):
+        raise RegistrationError(missing_choice_message(missing[0]), slot=missing[0])
     return by_slot
 
 

@@ -245,3 +245,31 @@ def test_the_read_only_page_shows_the_workshops_and_queues_in_swedish(
     html = client.get(change_url(anna)).content.decode()
     assert "Pass 3, 11:00–11:45: W5. Workshop 5" in html
     assert "Står inte i kö." in html and "None" not in html
+
+
+def test_a_walk_in_is_edited_with_only_the_passes_they_came_to(organiser_client, organiser, tiny):
+    walk_in = services.add_walk_in(
+        event=tiny,
+        workshop=workshop(tiny, 3),
+        name="Greta",
+        organisation="Filmen",
+        consent=True,
+        by=services.Actor.of(organiser),
+    )
+    form = organiser_client.get(change_url(walk_in)).context["adminform"].form
+    assert [form.fields[f"pass_{n}"].required for n in (1, 2, 3)] == [False, True, False]
+
+    response = organiser_client.post(
+        change_url(walk_in),
+        {
+            "name": "Greta Garbo",
+            "organisation": "Filmen",
+            "pass_1": "",
+            "pass_2": workshop(tiny, 4).pk,
+        },
+    )
+
+    assert response.status_code == 302
+    walk_in.refresh_from_db()
+    assert walk_in.name == "Greta Garbo"
+    assert list(walk_in.choices.values_list("workshop__number", flat=True)) == [4]

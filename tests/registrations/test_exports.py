@@ -60,6 +60,7 @@ def test_csv_has_one_row_per_participant_and_workshop_in_swedish_excel_format(
         "Tid",
         "Lokal",
         "Anmäld",
+        "Närvarande",
     ]
     body = rows[1:]
     assert len(body) == 3 * 3  # three confirmed people, three passes; the cancelled one is out

@@ -290,3 +290,23 @@ def test_a_new_pass_is_refused_when_the_old_pass_has_too_few_free_seats(event, s
         )
     assert error.value.field == "slot"
     assert Workshop.objects.get(pk=w1.pk).slot.number == 1
+
+
+def test_a_walk_in_follows_a_workshop_to_its_new_pass(event, spare_room, organiser):
+    w1 = workshops_of_pass(event, 1)[0]
+    pass_2 = workshops_of_pass(event, 2)[0].slot
+    walk_in = services.add_walk_in(
+        event=event,
+        workshop=w1,
+        name="Greta",
+        organisation="Filmen",
+        consent=True,
+        by=services.Actor.of(organiser),
+    )
+
+    services.save_workshop(
+        workshop=edited(w1, slot=pass_2, room=spare_room), move_participants=True
+    )
+
+    (choice,) = walk_in.choices.all()
+    assert (choice.workshop, choice.slot) == (w1, pass_2)
