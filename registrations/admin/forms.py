@@ -69,6 +69,8 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
                 "Rättar du adressen får den nya adressen ett mejl med en ny personlig länk. "
                 "Den gamla adressen får ingenting, och den gamla länken slutar fungera."
             )
+            # A walk-in may have come without giving an address.
+            self.fields["email"].required = not registration.walk_in
             self.initial.update(
                 name=registration.name,
                 email=registration.email,

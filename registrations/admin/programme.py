@@ -144,7 +144,6 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
         "room",
         "seats_display",
         "queue_length_display",
-        "attendance_display",
         "roster_link",
     ]
     list_display_links = ["code_display"]
@@ -220,13 +219,20 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     @admin.display(description=_("anmälda / platser"), ordering="seats_taken")
     def seats_display(self, workshop):
         seats = Seats.of(workshop)
+        came = Attendance.of(workshop)
+        attendance = (
+            format_html("<br><small>{}</small>", self.attendance_text(workshop))
+            if came.present or came.walk_ins
+            else ""
+        )
         return format_html(
             '<meter min="0" max="100" low="75" high="90" optimum="0" value="{}" '
-            'aria-hidden="true"></meter> {}\u00a0/\u00a0{} <small>({}\u00a0%)</small>',
+            'aria-hidden="true"></meter> {}\u00a0/\u00a0{} <small>({}\u00a0%)</small>{}',
             seats.fill_percent,
             seats.taken,
             seats.capacity,
             seats.fill_percent,
+            attendance,
         )
 
     @admin.display(description=_("berörs av ändringar"))
@@ -243,16 +249,19 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
     def queue_length_display(self, workshop):
         return workshop.queue_length
 
-    @admin.display(description=_("här / anmälda"), ordering="present_count")
-    def attendance_display(self, workshop):
+    def attendance_text(self, workshop) -> str:
+        """Checked in / registered (and walk-ins), under the seats once anyone has come: a
+        column of its own would not fit at 1280 px."""
         came = Attendance.of(workshop)
         if not came.walk_ins:
-            return f"{came.present}\u00a0/\u00a0{came.registered}"
-        return gettext("%(present)s\u00a0/\u00a0%(registered)s, +%(walk_ins)s utan anmälan") % {
-            "present": came.present,
-            "registered": came.registered,
-            "walk_ins": came.walk_ins,
-        }
+            text = f"{came.present}\u00a0/\u00a0{came.registered}"
+        else:
+            text = gettext("%(present)s\u00a0/\u00a0%(registered)s, +%(walk_ins)s utan anmälan") % {
+                "present": came.present,
+                "registered": came.registered,
+                "walk_ins": came.walk_ins,
+            }
+        return gettext("här: %(text)s") % {"text": text}
 
     @admin.display(description=_("lista"))
     def roster_link(self, workshop):

@@ -52,7 +52,7 @@ def at_once(count, act):
 
 @pytest.fixture
 def staff(groups_again):
-    return [services.Actor.of(user_in_group("Staff", f"staff-{i}")) for i in range(STAFF)]
+    return [services.Actor.of(user_in_group("Personal", f"staff-{i}")) for i in range(STAFF)]
 
 
 @pytest.fixture

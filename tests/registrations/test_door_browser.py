@@ -56,7 +56,7 @@ def groups(groups_again):
 
 @pytest.fixture
 def staff_phone(browser, live_server, groups):
-    context = logged_in(browser, live_server, user_in_group("Staff", "door-staff"))
+    context = logged_in(browser, live_server, user_in_group("Personal", "door-staff"))
     yield context.new_page()
     context.close()
 
@@ -173,7 +173,7 @@ def test_a_lost_answer_is_not_taken_for_saved_and_the_retry_does_not_undo(
 
 
 def test_two_devices_at_one_door_stay_in_step(live_server, programme, people, staff_phone, browser):
-    other_context = logged_in(browser, live_server, user_in_group("Staff", "second-staff"))
+    other_context = logged_in(browser, live_server, user_in_group("Personal", "second-staff"))
     other = other_context.new_page()
     staff_phone.goto(door(live_server, programme))
     other.goto(door(live_server, programme))
@@ -231,7 +231,7 @@ def test_the_morning_at_w6_scan_a_badge_move_from_the_wrong_door_and_add_a_walk_
     assert page.get_by_role("heading", level=1).inner_text() == "W6 Sal A (exempel)"
 
     # His badge, as printed, held up to the phone's camera.
-    printer = logged_in(browser, live_server, user_in_group("Organisers", "printer"))
+    printer = logged_in(browser, live_server, user_in_group("Arrangörer", "printer"))
     sheet = printer.new_page()
     badges = reverse("admin:registrations_badges", args=[programme.slug])
     sheet.goto(f"{live_server.url}{badges}?registration={olof.pk}")
@@ -264,7 +264,7 @@ def test_the_morning_at_w6_scan_a_badge_move_from_the_wrong_door_and_add_a_walk_
     organiser = logged_in(
         browser,
         live_server,
-        user_in_group("Organisers", "organiser-2"),
+        user_in_group("Arrangörer", "organiser-2"),
         viewport={"width": 1280, "height": 900},
     )
     overview = organiser.new_page()
@@ -279,7 +279,7 @@ def test_door_pages_have_no_axe_violations(
     live_server, programme, people, browser, width, pass_2_running
 ):
     axe = require(AXE).read_text()
-    context = logged_in(browser, live_server, user_in_group("Organisers", "axe"), bypass_csp=True)
+    context = logged_in(browser, live_server, user_in_group("Arrangörer", "axe"), bypass_csp=True)
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": 900})
     Workshop.objects.filter(number=7).update(capacity=2)  # full: the override is offered

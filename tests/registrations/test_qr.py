@@ -101,10 +101,10 @@ BACKFILL = textwrap.dedent(
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    call_command("migrate", "registrations", "0007", verbosity=0)
+    call_command("migrate", "registrations", "0013", verbosity=0)
     call_command("loaddata", "fixtures/utsikt_ar_insikt.json", verbosity=0)
     state = MigrationExecutor(connection).loader.project_state(
-        ("registrations", "0007_audit_trail")
+        ("registrations", "0013_mail_delivery")
     )
     Event = state.apps.get_model("workshops", "Event")
     Registration = state.apps.get_model("registrations", "Registration")
