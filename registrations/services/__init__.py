@@ -2,24 +2,26 @@
 
 - `rules`: one workshop per pass, seats, the registration window, and the row locks under
   which seats are counted (reglab.locking);
-- `registration`: register, change, cancel (one or many, and a preview of it), resend the
-  link;
+- `registration`: register, change, resend the link;
+- `cancellation`: cancel one or many, and a preview of it;
 - `contact`: an organiser's correction of a participant's e-mail address;
 - `queue`: the waiting list, and moving queued people into freed seats;
-- `programme`: organisers' edits of the event, its passes, rooms and workshops that affect
-  registered people;
+- `programme`: organisers' edits of rooms and workshops that affect registered people;
+- `agenda`: the event's date, venue and pass times, told to everyone they concern;
 - `publishing`: a draft workshop onto the programme, once its pass, room and people are set;
 - `personal_data`: erasure and anonymisation;
 - `checkin`: the event day at the doors: check in, undo, the wrong door, walk-ins;
 - `audit`: the trail of who changed what, written by all of the above;
-- `messages`: organisers' messages to participants and the reminder before the day (these
-  change no registration, so they write no audit entries).
+- `messages` and `reminders`: organisers' messages to participants and the reminder before
+  the day (these change no registration, so they write no audit entries).
 
 Forms, views and the admin call these functions and show `RegistrationError.message` to people.
 Each write is one transaction: a refused request leaves the database as it was.
 """
 
+from .agenda import agenda_change_problems, pass_overlap_problems, save_agenda
 from .audit import PARTICIPANT, SYSTEM, Actor
+from .cancellation import CancelPreview, QueueMove, cancel, cancel_many, preview_cancel
 from .checkin import (
     add_walk_in,
     check_in,
@@ -37,22 +39,11 @@ from .messages import (
     check_text,
     compose,
     recipients,
-    reminder_status,
-    send_due_reminders,
     send_message,
-    send_reminder,
     with_delivery,
 )
 from .personal_data import ANONYMISED_NAME, anonymise, anonymise_due, erase, events_due
-from .programme import (
-    agenda_change_problems,
-    pass_overlap_problems,
-    room_change_problems,
-    save_agenda,
-    save_room,
-    save_workshop,
-    workshop_change_problems,
-)
+from .programme import room_change_problems, save_room, save_workshop, workshop_change_problems
 from .publishing import publish_problems, publish_workshop
 from .queue import (
     fill_freed_seats,
@@ -63,18 +54,14 @@ from .queue import (
     remove_from_queue,
 )
 from .registration import (
-    CancelPreview,
-    QueueMove,
     RegistrationResult,
     already_registered_error,
-    cancel,
-    cancel_many,
     change_choices,
-    preview_cancel,
     refuse_if_registered,
     register,
     resend_link,
 )
+from .reminders import reminder_status, send_due_reminders, send_reminder
 from .rules import check_window, missing_choice_message
 
 __all__ = [

@@ -17,8 +17,8 @@ from workshops.models import Event
 
 from ..models import Registration, new_checkin_code, new_token
 from .audit import PARTICIPANT, SYSTEM, Action, Actor, record
+from .cancellation import cancel
 from .errors import try_again_when_busy
-from .registration import cancel
 
 ANONYMISED_NAME = "Anonymiserad"
 

@@ -16,7 +16,8 @@ from django_tasks_db.models import DBTaskResult
 
 from registrations import outbox, services
 from registrations.models import Message, MessageRecipient, Registration
-from registrations.services.messages import deliver_message, reminder_window
+from registrations.services.messages import deliver_message
+from registrations.services.reminders import reminder_window
 from tests.conftest import make_event, register_people
 from tests.registrations.test_email_tasks import run_worker, with_worker
 from workshops.models import Workshop

@@ -3,7 +3,7 @@
 from django.core.management import BaseCommand
 
 from registrations import services
-from registrations.services.messages import REMINDER_HOUR
+from registrations.services.reminders import REMINDER_HOUR
 
 
 class Command(BaseCommand):
