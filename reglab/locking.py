@@ -47,8 +47,11 @@ def bounded_wait() -> Iterator[None]:
 def _for_update[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
     if not connection.in_atomic_block:
         raise RuntimeError("a row lock outside a transaction would guard nothing")
-    # Only the queryset's own table is locked, not the rows it joins for reading.
-    return queryset.select_for_update(of=("self",))
+    # Only the queryset's own table is locked, not the rows it joins for reading. FOR NO KEY
+    # UPDATE: it still lets one holder at a time through, but not the key-share lock that a
+    # row referring to it takes when inserted (an audit entry for a person being moved, a
+    # choice of a workshop), which would otherwise wait crosswise with the holder's own wait.
+    return queryset.select_for_update(of=("self",), no_key=True)
 
 
 def lock_rows[M: Model](queryset: QuerySet[M], ids: Iterable[int]) -> list[M]:

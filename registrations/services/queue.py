@@ -56,9 +56,7 @@ def fill_freed_seats(
             if entry is None:
                 break
             choice = lock_first(
-                Choice.objects.select_related("workshop").filter(
-                    registration=entry.registration, slot_id=entry.slot_id
-                )
+                Choice.objects.filter(registration=entry.registration, slot_id=entry.slot_id)
             )
             pending.add(choice.workshop_id)
             left = choice.workshop.code

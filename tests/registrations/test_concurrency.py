@@ -11,7 +11,6 @@ import pytest
 
 from registrations import selectors, services
 from registrations.models import Choice, Registration
-from registrations.services import registration as registration_service
 from registrations.services import rules
 from tests.conftest import make_event
 from tests.threads import Meeting, run_together
@@ -85,9 +84,7 @@ def test_same_address_twice_at_once_registers_once(postgres_only, monkeypatch):
     # All have looked the address up, and found nobody, before any of them registers.
     meeting = Meeting(8)
     monkeypatch.setattr(
-        registration_service,
-        "_confirmed_with_address",
-        meeting.at(registration_service._confirmed_with_address),
+        selectors, "registration_by_address", meeting.at(selectors.registration_by_address)
     )
 
     def anna():
