@@ -1,17 +1,13 @@
 """The proposals' data migrations: free-text regions mapped to the list, earlier proposals kept
 public, and the groups given their rights on proposals."""
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.django_script import run_script
+
 REGIONS = import_module("proposals.migrations.0003_region_from_a_list")
 
 
@@ -77,21 +73,7 @@ UPGRADE = textwrap.dedent(
 
 
 def test_upgrading_maps_the_regions_and_keeps_earlier_proposals_public(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", UPGRADE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    after = json.loads(result.stdout.splitlines()[-1])
+    after = run_script(UPGRADE, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", timeout=180)
     assert after["rows"] == [
         ["A", "Region Västernorrland", "", True],
         ["B", "annan", "Lunds universitet", True],

@@ -1,22 +1,16 @@
 """The check-in QR code: it holds the check-in URL (from the check-in code, never the private
 token), and decodes back to it from the e-mail's image (zxing-cpp)."""
 
-import json
-import os
 import struct
-import subprocess
-import sys
 import textwrap
 import zlib
-from pathlib import Path
 
 import zxingcpp
 from django.core import mail
 
 from registrations import qr
 from tests.conftest import register_people
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.django_script import run_script
 
 
 def png_pixels(png: bytes) -> memoryview:
@@ -122,20 +116,6 @@ BACKFILL = textwrap.dedent(
 
 
 def test_migrating_gives_each_existing_registration_its_own_code(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", BACKFILL],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    codes = json.loads(result.stdout.splitlines()[-1])
+    codes = run_script(BACKFILL, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", timeout=180)
     assert len(codes) == 3 == len(set(codes))
     assert all(code and len(code) >= 22 for code in codes)
