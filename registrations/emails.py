@@ -223,11 +223,13 @@ def build(
     template: str,
     context: dict,
     calendar: bool,
+    checkin_qr: bool = False,
     key: str | None = None,
 ) -> EmailMultiAlternatives:
     """One e-mail to the person: `template`.txt and `template`.html rendered with `context`
-    (see agenda_context), with their agenda as an .ics file when `calendar`; `key` gives it
-    its Message-ID (see message_id)."""
+    (see agenda_context), with their agenda as an .ics file when `calendar` and their check-in
+    QR code inline when `checkin_qr`; `key` gives it its Message-ID (see message_id)."""
+    context = {**context, "checkin_qr_cid": CHECKIN_QR_CID if checkin_qr else None}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
@@ -242,6 +244,8 @@ def build(
             agenda_ics(registration, context["choices"]),
             "text/calendar",
         )
+    if checkin_qr:
+        message.attach(checkin_qr_part(registration))
     return message
 
 
@@ -266,13 +270,11 @@ def send(registration: Registration, kind_name: str, *, key: str | None = None) 
         context={
             **agenda_context(registration, with_agenda=kind.with_agenda),
             "intro": kind.intro,
-            "checkin_qr_cid": CHECKIN_QR_CID if kind.with_checkin_code else None,
         },
         calendar=kind.with_agenda,
+        checkin_qr=kind.with_checkin_code,
         key=key,
     )
-    if kind.with_checkin_code:
-        message.attach(checkin_qr_part(registration))
     message.send()
 
 

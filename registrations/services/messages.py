@@ -189,9 +189,10 @@ def compose(message: Message, registration: Registration) -> EmailMultiAlternati
         return emails.build(
             registration,
             subject=message.subject,
-            template="registrations/email/reminder",
+            template="registrations/email/message",
             context={**context, "intro": _reminder_intro(message.event)},
             calendar=True,
+            checkin_qr=True,
         )
     agenda = {"event": context["event"], "choices": context["choices"]}
     link = context["private_url"]

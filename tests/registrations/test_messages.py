@@ -442,9 +442,11 @@ def test_the_reminder_has_the_agenda_with_times_and_rooms_the_ics_and_the_link(
     assert f"http://testserver/anmalan/{person.token}/" in body
     html = email.alternatives[0].content
     assert "Snart är det dags" in html and f"/anmalan/{person.token}/" in html
-    ((filename, ics, mimetype),) = email.attachments
+    ics_file, qr_image = email.attachments  # the QR code: tests/registrations/test_qr.py
+    filename, ics, mimetype = ics_file
     assert filename == f"{programme.slug}.ics" and mimetype == "text/calendar"
     assert ics.count("BEGIN:VEVENT") == 3
+    assert qr_image.get_content_type() == "image/png"
 
 
 def test_running_the_scheduler_again_reminds_nobody_twice(

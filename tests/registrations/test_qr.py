@@ -1,16 +1,20 @@
 """The check-in QR code: it holds the check-in URL (from the check-in code, never the private
 token), and decodes back to it from the e-mail's image (zxing-cpp)."""
 
+import datetime
 import struct
 import textwrap
 import zlib
+from zoneinfo import ZoneInfo
 
 import zxingcpp
 from django.core import mail
 
-from registrations import qr
+from registrations import qr, services
 from tests.conftest import register_people
 from tests.django_script import run_script
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def png_pixels(png: bytes) -> memoryview:
@@ -64,18 +68,39 @@ def test_check_in_codes_are_unguessable_and_not_the_token(programme):
     assert not codes & {p.token for p in people}
 
 
-def test_the_confirmation_carries_the_qr_code_inline(programme, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        (anna,) = register_people(programme, 1)
-
-    (message,) = mail.outbox
+def assert_carries_the_qr_code_inline(message, person):
     html = message.alternatives[0].content
     assert 'src="cid:incheckning@reglab"' in html
     (image,) = [a for a in message.attachments if getattr(a, "get_content_type", None)]
     assert image["Content-ID"] == "<incheckning@reglab>"
     assert image.get_content_disposition() == "inline"
-    assert decode(image.get_content()) == qr.checkin_url(anna)
+    assert decode(image.get_content()) == qr.checkin_url(person)
     assert "QR-koden i bilagan" in message.body
+
+
+def test_the_confirmation_carries_the_qr_code_inline(programme, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (anna,) = register_people(programme, 1)
+
+    (message,) = mail.outbox
+    assert_carries_the_qr_code_inline(message, anna)
+
+
+def test_the_reminder_carries_the_qr_code_inline_beside_the_ics(
+    programme, django_capture_on_commit_callbacks
+):
+    (anna,) = register_people(programme, 1)
+    mail.outbox.clear()
+    the_day_before = datetime.datetime.combine(
+        programme.date - datetime.timedelta(days=1), datetime.time(12), tzinfo=STOCKHOLM
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_due_reminders(now=the_day_before)
+
+    (reminder,) = mail.outbox
+    assert reminder.subject.startswith("Påminnelse:")
+    assert_carries_the_qr_code_inline(reminder, anna)
+    assert [a[0] for a in reminder.attachments if isinstance(a, tuple)] == [f"{programme.slug}.ics"]
 
 
 def test_the_private_page_shows_the_qr_code(client, programme):
