@@ -17,7 +17,10 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from reglab import languages
 
 from .models import Proposal, Voter
 
@@ -66,12 +69,18 @@ def send_later(kind_name: str, obj: Proposal | Voter) -> None:
     """Queue one message for after the current transaction commits (at once outside one)."""
     if not isinstance(obj, KINDS[kind_name].model):
         raise TypeError(f"{kind_name} is sent for a {KINDS[kind_name].model.__name__}")
-    transaction.on_commit(partial(deliver.enqueue, kind_name, obj.pk))
+    # In the language of the page that caused it (the proposal form, or the admin).
+    transaction.on_commit(partial(deliver.enqueue, kind_name, obj.pk, languages.current()))
 
 
 @task
-def deliver(kind_name: str, object_id: int) -> bool:
+def deliver(kind_name: str, object_id: int, language: str | None = None) -> bool:
     """The task behind send_later. Sends nothing when the row or its address is gone."""
+    with translation.override(languages.supported(language)):
+        return _deliver(kind_name, object_id)
+
+
+def _deliver(kind_name: str, object_id: int) -> bool:
     kind = KINDS[kind_name]
     obj = kind.model.objects.filter(pk=object_id).first()
     message = kind.message(obj) if obj is not None else None

@@ -35,7 +35,7 @@ from django.db import transaction
 from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reglab.locking import lock_rows
@@ -261,7 +261,13 @@ def send_email(message: EmailMultiAlternatives, *, what: str) -> bool:
 
 
 def send(registration: Registration, kind_name: str, *, key: str | None = None) -> None:
-    """Build one message and hand it to the mail server, once; its errors are raised."""
+    """Build one message, in the person's language, and hand it to the mail server, once;
+    its errors are raised."""
+    with translation.override(registration.language):
+        _build_and_send(registration, kind_name, key=key)
+
+
+def _build_and_send(registration: Registration, kind_name: str, *, key: str | None) -> None:
     kind = _kinds()[kind_name]
     message = build(
         registration,

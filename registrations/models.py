@@ -49,6 +49,10 @@ class Registration(models.Model):
     # Added at the door on the day: holds a seat only in the passes they walked in to
     # (rules.check_one_per_pass), not one in every pass.
     walk_in = models.BooleanField(_("kom utan anmälan"), default=False)
+    # The language the person registered in: their e-mails are written in it.
+    language = models.CharField(
+        _("språk"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 

@@ -34,6 +34,9 @@ class Message(models.Model):
     kind = models.CharField(_("sort"), max_length=20, choices=Kind, default=Kind.MESSAGE)
     subject = models.CharField(_("ämne"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    # For the participants who registered in English; left empty, they get the Swedish text.
+    subject_en = models.CharField(_("ämne på engelska"), max_length=200, blank=True)
+    body_en = models.TextField(_("text på engelska"), blank=True)
     audience = models.CharField(
         _("mottagare"), max_length=20, choices=Audience, default=Audience.WORKSHOPS
     )

@@ -304,11 +304,21 @@ class MessageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Message
-        fields = ["event", "subject", "body", "audience", "workshops", "slot"]
+        fields = [
+            "event",
+            "subject",
+            "body",
+            "subject_en",
+            "body_en",
+            "audience",
+            "workshops",
+            "slot",
+        ]
         widgets = {
             "audience": forms.RadioSelect,
             "workshops": forms.CheckboxSelectMultiple,
             "body": forms.Textarea(attrs={"rows": 14, "cols": 80}),
+            "body_en": forms.Textarea(attrs={"rows": 8, "cols": 80}),
         }
         help_texts = {
             "subject": _("Du kan skriva {namn} för mottagarens namn."),
@@ -322,6 +332,10 @@ class MessageAdminForm(forms.ModelForm):
                 "alla köer)."
             ),
             "slot": _("För deltagarna under ett pass."),
+            "subject_en": _(
+                "Frivilligt. De som anmälde sig på engelska får ämnet och texten på engelska "
+                "när du skriver dem; annars den svenska texten. Samma platshållare."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -351,6 +365,12 @@ class MessageAdminForm(forms.ModelForm):
     def clean_body(self):
         return services.messages.clean_text(self.cleaned_data["body"])
 
+    def clean_subject_en(self):
+        return services.messages.clean_text(self.cleaned_data["subject_en"])
+
+    def clean_body_en(self):
+        return services.messages.clean_text(self.cleaned_data["body_en"])
+
     def clean(self):
         cleaned = super().clean()
         audience = cleaned.get("audience")
@@ -361,7 +381,10 @@ class MessageAdminForm(forms.ModelForm):
             cleaned["slot"] = None
         checks = [
             lambda: services.check_text(
-                subject=cleaned.get("subject", ""), body=cleaned.get("body", "")
+                subject=cleaned.get("subject", ""),
+                body=cleaned.get("body", ""),
+                subject_en=cleaned.get("subject_en", ""),
+                body_en=cleaned.get("body_en", ""),
             )
         ]
         if cleaned.get("event") and audience:

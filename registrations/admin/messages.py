@@ -153,8 +153,27 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.is_sent:
-            return ["event", "kind", "subject", "body", "audience_display", "sent_at", "sender"]
-        return ["event", "subject", "body", "audience", "workshops", "slot"]
+            return [
+                "event",
+                "kind",
+                "subject",
+                "body",
+                "subject_en",
+                "body_en",
+                "audience_display",
+                "sent_at",
+                "sender",
+            ]
+        return [
+            "event",
+            "subject",
+            "body",
+            "subject_en",
+            "body_en",
+            "audience",
+            "workshops",
+            "slot",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_sent:
@@ -210,6 +229,8 @@ class MessageAdmin(admin.ModelAdmin):
         return {
             "draft": True,
             "recipient_count": count,
+            "in_english": people.filter(language="en").count(),
+            "has_english": bool(message.subject_en.strip()),
             "preview_for": first,
             "preview": preview,
             "preview_url": reverse("admin:registrations_message_preview", args=[message.pk]),

@@ -60,6 +60,9 @@ def event_from(slug: str | None) -> Event:
     return event
 
 
+PERSON_SHOWN = ("event", "name", "email", "organisation", "status", "language", "created_at")
+
+
 @admin.register(Registration)
 class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
@@ -74,6 +77,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
     list_filter = [
         "event",
         "status",
+        "language",
         ("choices__workshop", admin.RelatedFieldListFilter),
         ("choices__slot", admin.RelatedFieldListFilter),
     ]
@@ -136,6 +140,7 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
         return [
             "event",
             "status",
+            "language",
             "created_at",
             "recorded_choices",
             "queue_display",
@@ -191,10 +196,10 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
         elif not self.has_change_permission(request, obj):
             # Read only (Staff, or a cancelled registration): the form's inputs would show
             # as "None"; the stored choices and queues say it all.
-            person = ["event", "name", "email", "organisation", "status", "created_at"]
+            person = [*PERSON_SHOWN]
             choices = ["recorded_choices", "queue_display"]
         else:
-            person = ["event", "name", "email", "organisation", "status", "created_at"]
+            person = [*PERSON_SHOWN]
             choices = [*passes, "allow_over_capacity", "recorded_choices"]
         fieldsets = [(_("Person"), {"fields": person}), (_("Workshoppar"), {"fields": choices})]
         if obj is not None:

@@ -31,7 +31,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -65,11 +65,19 @@ def _listed(names: Iterable[str]) -> str:
     return ", ".join("{" + name + "}" for name in names)
 
 
-def check_text(*, subject: str, body: str) -> None:
-    """Refuse placeholders other than the known ones, in Swedish, naming the input."""
+def check_text(*, subject: str, body: str, subject_en: str = "", body_en: str = "") -> None:
+    """Refuse placeholders other than the known ones, in Swedish, naming the input; an
+    English version is both a subject and a text, or neither."""
+    if bool(subject_en.strip()) != bool(body_en.strip()):
+        raise RegistrationError(
+            _("Skriv både ämne och text på engelska, eller lämna båda tomma."),
+            field="body_en" if subject_en.strip() else "subject_en",
+        )
     for field, text, allowed in (
         ("subject", subject, SUBJECT_PLACEHOLDERS),
         ("body", body, BODY_PLACEHOLDERS),
+        ("subject_en", subject_en, SUBJECT_PLACEHOLDERS),
+        ("body_en", body_en, BODY_PLACEHOLDERS),
     ):
         unknown = [m.group(0) for m in _PLACEHOLDER.finditer(text) if m.group(1) not in allowed]
         if unknown:
@@ -183,12 +191,26 @@ def with_delivery(messages: QuerySet[Message]) -> QuerySet[Message]:
 
 
 def compose(message: Message, registration: Registration) -> EmailMultiAlternatives:
-    """The e-mail `message` becomes for this person: for the preview and for sending."""
+    """The e-mail `message` becomes for this person, in their language: for the preview and
+    for sending."""
+    with translation.override(registration.language):
+        return _compose(message, registration)
+
+
+def texts_for(message: Message, language: str) -> tuple[str, str]:
+    """The subject and text a person reading `language` gets: the English version for
+    English, when the organiser wrote one, else the Swedish text."""
+    if language == "en" and message.subject_en.strip():
+        return message.subject_en, message.body_en
+    return message.subject, message.body
+
+
+def _compose(message: Message, registration: Registration) -> EmailMultiAlternatives:
     context = emails.agenda_context(registration)
     if message.kind == Message.Kind.REMINDER:
         return emails.build(
             registration,
-            subject=message.subject,
+            subject=reminder_subject(message.event),
             template="registrations/email/message",
             context={**context, "intro": _reminder_intro(message.event)},
             calendar=True,
@@ -206,7 +228,8 @@ def compose(message: Message, registration: Registration) -> EmailMultiAlternati
         "program": render_to_string("registrations/email/agenda.html", agenda),
         "länk": format_html('<a href="{}" style="color: #0b5394;">{}</a>', link, link),
     }
-    subject = _fill_text(message.subject, {"namn": registration.name})
+    subject, body = texts_for(message, registration.language)
+    subject = _fill_text(subject, {"namn": registration.name})
     return emails.build(
         registration,
         subject=subject,
@@ -214,11 +237,11 @@ def compose(message: Message, registration: Registration) -> EmailMultiAlternati
         context={
             **context,
             "subject": subject,
-            "body_text": _fill_text(message.body, text),
-            "body_html": _fill_html(message.body, html),
+            "body_text": _fill_text(body, text),
+            "body_html": _fill_html(body, html),
         },
         # The calendar file comes with the agenda, so a changed room reaches calendars too.
-        calendar="{program}" in message.body,
+        calendar="{program}" in body,
     )
 
 
@@ -250,7 +273,12 @@ def send_message(*, message: Message, by: Actor, seen_version: str | None = None
             raise RegistrationError(
                 _("Meddelandet har ändrats sedan du förhandsgranskade det. Titta på det igen.")
             )
-        check_text(subject=message.subject, body=message.body)
+        check_text(
+            subject=message.subject,
+            body=message.body,
+            subject_en=message.subject_en,
+            body_en=message.body_en,
+        )
         check_audience(
             event=message.event,
             audience=message.audience,
@@ -317,6 +345,13 @@ def _record(recipient: MessageRecipient, status: str) -> None:
     recipient.status = status
     recipient.delivered_at = timezone.now() if status == Delivery.SENT else None
     recipient.save(update_fields=["status", "delivered_at"])
+
+
+def reminder_subject(event: Event) -> str:
+    return _("Påminnelse: %(event)s %(date)s") % {
+        "event": event.name,
+        "date": date_format(event.date, "j F"),
+    }
 
 
 def _reminder_intro(event: Event) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from reglab import languages
 from workshops.models import Event, Workshop
 
 from .. import emails, selectors
@@ -107,6 +108,7 @@ def register(
                     email=email,
                     organisation=organisation.strip(),
                     consent=True,
+                    language=languages.current(),
                 )
         except IntegrityError:
             existing = selectors.registration_by_address(event, email)
@@ -241,7 +243,10 @@ def _change_details(
         registration.name = name.strip()
     if organisation is not None:
         registration.organisation = organisation.strip()
-    registration.save(update_fields=["name", "organisation", "updated_at"])
+    if by == PARTICIPANT:
+        # Their e-mails follow the language they last used the site in.
+        registration.language = languages.current()
+    registration.save(update_fields=["name", "organisation", "language", "updated_at"])
     if (registration.name, registration.organisation) != before:
         record(registration, Action.DETAILS_CHANGED, by=by)
 

@@ -6,15 +6,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from reglab.locking import lock_rows
 from workshops.models import Event
 
 from ..models import Message
 from .errors import try_again_when_busy
-from .messages import Audience, _queue, recipients, with_delivery
+from .messages import Audience, _queue, recipients, reminder_subject, with_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +36,6 @@ def reminder_window(event: Event) -> tuple[datetime.datetime, datetime.datetime]
     return opens, timezone.make_aware(datetime.datetime.combine(event.date, start))
 
 
-def _reminder_subject(event: Event) -> str:
-    return _("Påminnelse: %(event)s %(date)s") % {
-        "event": event.name,
-        "date": date_format(event.date, "j F"),
-    }
-
-
 def send_reminder(event: Event, *, now: datetime.datetime | None = None) -> int:
     """Queue the event's reminder for every confirmed participant not reminded yet; returns
     how many were queued (0 on a rerun)."""
@@ -54,7 +45,7 @@ def send_reminder(event: Event, *, now: datetime.datetime | None = None) -> int:
             event=event,
             kind=Message.Kind.REMINDER,
             defaults={
-                "subject": _reminder_subject(event),
+                "subject": reminder_subject(event),
                 "audience": Audience.EVERYONE,
                 "status": Message.Status.SENT,
                 "sent_at": now,

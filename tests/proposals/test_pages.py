@@ -6,7 +6,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from proposals import emails
 from proposals.models import PrioritisationRound, Proposal, Vote, Voter
 from tests.proposals.conftest import make_proposal
 
@@ -135,6 +137,20 @@ def test_the_receipt_is_mailed_to_the_contact(client, db, django_capture_on_comm
     (receipt,) = mail.outbox
     assert receipt.to == ["kontakt@example.se"]
     assert "Smart specialisering i praktiken" in receipt.body
+
+
+def test_the_receipt_is_in_the_language_of_the_page_that_sent_the_proposal(
+    db, django_capture_on_commit_callbacks
+):
+    proposal = make_proposal(title="Smart specialisering", contact_email="k@example.se")
+    mail.outbox.clear()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        emails.send_later("receipt", proposal)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.send_later("receipt", proposal)  # the worker's language does not matter
+    english, swedish = mail.outbox
+    assert english.subject == "We have received your proposal: Smart specialisering"
+    assert swedish.subject == "Vi har tagit emot ert förslag: Smart specialisering"
 
 
 def test_another_organisation_needs_its_name(client, db):

@@ -121,6 +121,30 @@ def test_an_unknown_placeholder_is_refused_on_the_form(organiser_client, program
     assert not Message.objects.exists()
 
 
+def test_an_english_version_reaches_those_who_registered_in_english(
+    organiser_client, programme, w6_people, django_capture_on_commit_callbacks
+):
+    english_reader = w6_people[1]
+    english_reader.language = "en"
+    english_reader.save(update_fields=["language"])
+    half = organiser_client.post(ADD, room_moved(programme, subject_en="W6 has moved"))
+    assert "Skriv både ämne och text på engelska, eller lämna båda tomma." in half.text
+    assert not Message.objects.exists()
+
+    english = {"subject_en": "W6 has moved", "body_en": "Hello {namn}! W6 is in B 2.\r\n{länk}"}
+    assert organiser_client.post(ADD, room_moved(programme, **english)).status_code == 302
+    message = Message.objects.get()
+    page = organiser_client.get(change_url(message)).text
+    assert "1 av dem anmälde sig på engelska och får ämnet och texten på engelska." in page
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_client.post(send_url(message), {"version": version_on(page)})
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects.pop(english_reader.email) == "W6 has moved"
+    assert set(subjects.values()) == {"W6 har bytt lokal"}
+
+
 def test_workshops_must_be_chosen_for_a_message_to_workshops(organiser_client, programme):
     response = organiser_client.post(ADD, room_moved(programme, workshops=[]))
     assert "Välj minst en workshop." in response.text
