@@ -298,22 +298,17 @@ class TimeSlotFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError([problem.message for problem in problems])
 
 
+# A message's text: in Swedish, and optionally in English for those who registered in English.
+TEXT_FIELDS = ("subject", "body", "subject_en", "body_en")
+
+
 class MessageAdminForm(forms.ModelForm):
     """A draft message: its text and who gets it. The services check the placeholders and
     the choice of recipients (and do again when it is sent)."""
 
     class Meta:
         model = Message
-        fields = [
-            "event",
-            "subject",
-            "body",
-            "subject_en",
-            "body_en",
-            "audience",
-            "workshops",
-            "slot",
-        ]
+        fields = ["event", *TEXT_FIELDS, "audience", "workshops", "slot"]
         widgets = {
             "audience": forms.RadioSelect,
             "workshops": forms.CheckboxSelectMultiple,

@@ -29,7 +29,7 @@ from registrations import services
 from registrations.models import Message, MessageRecipient
 from workshops.selectors import current_event
 
-from .forms import MessageAdminForm
+from .forms import TEXT_FIELDS, MessageAdminForm
 
 SEND_PERMISSION = "registrations.send_message"
 # The preview frame shows the e-mail as mail programs do, inline styles included; nothing in
@@ -153,27 +153,8 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.is_sent:
-            return [
-                "event",
-                "kind",
-                "subject",
-                "body",
-                "subject_en",
-                "body_en",
-                "audience_display",
-                "sent_at",
-                "sender",
-            ]
-        return [
-            "event",
-            "subject",
-            "body",
-            "subject_en",
-            "body_en",
-            "audience",
-            "workshops",
-            "slot",
-        ]
+            return ["event", "kind", *TEXT_FIELDS, "audience_display", "sent_at", "sender"]
+        return list(MessageAdminForm.Meta.fields)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_sent:
