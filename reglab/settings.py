@@ -144,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "sv"
-# Each language named in itself: the switch shows these names (README, Språk / Languages).
+# The switch in base.html names each in itself (README, Språk / Languages).
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 # The choice is a cookie, not a URL prefix: a private link, a QR code or an e-mailed URL stays
 # one URL per thing. A year, like a preference; not a session (the public pages keep none).
