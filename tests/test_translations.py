@@ -66,6 +66,7 @@ SWEDISH_WORDS = [
     "på",
     "med",
     "till",
+    "kl",
 ]
 SWEDISH_WORD = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, SWEDISH_WORDS)) + r")(?![\w-])")
 # Attributes a person reads or hears.
