@@ -12,7 +12,7 @@ RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-on} \
 	DJANGO_EMAIL_BACKEND=$${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 	REGLAB_SITE_URL=$${REGLAB_SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test lint serve bench clean venv browser
+.PHONY: run test lint serve bench clean venv browser messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -69,6 +69,13 @@ serve: $(VENV)/.installed
 SUPERVISED_WORKER = ( trap 'kill $$child 2>/dev/null; exit 0' TERM; \
 	  while :; do $(PY) manage.py mail_worker --no-reload & child=$$!; wait $$child; \
 	    echo "mail_worker exited ($$?); starting it again in 2 s" >&2; sleep 2; done )
+
+# The English catalogue: collect the Swedish source strings (new ones arrive untranslated, and
+# tests/test_translations.py fails until each has its English), then compile the .mo.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+messages: $(VENV)/.installed
+	DJANGO_DEBUG=on $(PY) manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
+	DJANGO_DEBUG=on $(PY) manage.py compilemessages -l en --ignore=.venv
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # Java runs the Nu Html Checker.

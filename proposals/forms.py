@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workshops.languages import CONTENT_LANGUAGE, page_language, swedish
 from workshops.models import Event, Room, TimeSlot
 
 from .models import OTHER_ORGANISATION, REGION_CHOICES, Proposal
@@ -13,6 +14,17 @@ def year_choices() -> list[tuple[int, int]]:
     # Regions propose for this year or the two after; older years are history.
     this_year = timezone.localdate().year
     return [(year, year) for year in range(this_year, this_year + 3)]
+
+
+class OrganisationSelect(forms.Select):
+    """The regions and organisations are Swedish names: lang="sv" on their options on an
+    English page (WCAG 3.1.2); the empty choice and "Annan organisation" are interface text."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value not in ("", OTHER_ORGANISATION) and page_language() != CONTENT_LANGUAGE:
+            option["attrs"]["lang"] = CONTENT_LANGUAGE
+        return option
 
 
 class BootstrapMixin:
@@ -60,6 +72,7 @@ class ProposalForm(forms.Form):
     region = forms.ChoiceField(
         label=_("Region eller organisation"),
         choices=[("", _("Välj region eller organisation")), *REGION_CHOICES],
+        widget=OrganisationSelect,
         help_text=_("Finns ni inte i listan: välj ”Annan organisation” och skriv namnet nedan."),
     )
     other_organisation = forms.CharField(
@@ -102,7 +115,7 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", _("Alla former"))] + list(Proposal.Format.choices),
     )
-    region = forms.ChoiceField(label=_("Region"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=OrganisationSelect)
 
     def __init__(self, *args, regions: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +130,7 @@ class PointsForm(BootstrapMixin, forms.Form):
         self.proposals = list(proposals)
         for proposal in self.proposals:
             self.fields[self.field_name(proposal)] = forms.IntegerField(
-                label=proposal.title,
+                label=swedish(proposal.title),
                 required=False,
                 min_value=0,
                 max_value=points_per_voter,

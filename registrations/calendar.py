@@ -18,7 +18,7 @@ def agenda_ics(registration: Registration, choices=None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", event.name)
+    calendar.add("x-wr-calname", event.name_text)
     # The UID must stay the same when the person changes workshops, so calendars update the
     # entry in place; it is derived from the token by a one-way hash, so it reveals nothing.
     uid_base = hashlib.sha256(registration.token.encode()).hexdigest()[:24]
@@ -33,7 +33,7 @@ def agenda_ics(registration: Registration, choices=None) -> bytes:
         item.add("sequence", sequence)
         item.add("dtstart", choice.slot.starts_at())
         item.add("dtend", choice.slot.ends_at())
-        item.add("summary", f"{workshop.code} {workshop.title}")
+        item.add("summary", f"{workshop.code} {workshop.title_text}")
         item.add(
             "location",
             f"{workshop.room.name}, {event.venue}" if event.venue else workshop.room.name,
@@ -42,7 +42,7 @@ def agenda_ics(registration: Registration, choices=None) -> bytes:
             f"{wp.presenter.name}, {wp.presenter.organisation}"
             for wp in workshop.ordered_presenters()
         )
-        item.add("description", f"{event.name}\n{choice.slot}\n{presenters}".strip())
+        item.add("description", f"{event.name_text}\n{choice.slot}\n{presenters}".strip())
         calendar.add_component(item)
     calendar.add_missing_timezones()
     return calendar.to_ical()

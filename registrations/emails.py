@@ -271,7 +271,7 @@ def _build_and_send(registration: Registration, kind_name: str, *, key: str | No
     kind = _kinds()[kind_name]
     message = build(
         registration,
-        subject=kind.subject % {"event": registration.event.name},
+        subject=kind.subject % {"event": registration.event.name_text},
         template="registrations/email/message",
         context={
             **agenda_context(registration, with_agenda=kind.with_agenda),

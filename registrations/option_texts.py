@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from reglab import caches
+from workshops.languages import LocalisedText, swedish
 from workshops.models import Workshop
 
 
@@ -46,33 +47,44 @@ def option_text(workshop: Workshop, *, input_name: str, queue_name: str) -> Opti
         input_name,
         queue_name,
         workshop.code,
-        workshop.title,
-        workshop.description,
+        # With its language: an English page may show the Swedish text (lang="sv").
+        _with_language(workshop.title_text),
+        _with_language(workshop.description_text),
         workshop.room.name,
         presenters,
     )
+
+
+def _with_language(text: LocalisedText) -> tuple[str, str]:
+    return str(text), text.language
 
 
 @caches.kept_by_content
 def _rendered(
     language, input_name, queue_name, code, title, description, room, presenters
 ) -> OptionText:
+    title, description = LocalisedText(*title), LocalisedText(*description)
     info = format_html(" · {}", room)
     if presenters:
-        info += format_html(" · {}", format_html_join(", ", "{} ({})", presenters))
+        # Organisations are Swedish prose; the names are names.
+        info += format_html(
+            " · {}",
+            format_html_join(", ", "{} ({})", ((name, swedish(org)) for name, org in presenters)),
+        )
     return OptionText(
         input_id=f"{input_name}-{code}",
         input_name=input_name,
         info_id=f"{input_name}-{code}-info",
-        label=format_html('<span class="workshop-code">{}</span> {}', code, title),
+        label=format_html('<span class="workshop-code">{}</span> {}', code, title.html),
         info=info,
         queue_id=f"{queue_name}-{code}",
         queue_name=queue_name,
         queue_label=gettext("Ställ mig i kö till %(code)s") % {"code": code},
         details=format_html(
             '<details class="workshop-option-details"><summary>{}</summary>'
-            '<p class="description">{}</p></details>',
+            '<p class="description"{}>{}</p></details>',
             gettext("Om %(code)s") % {"code": code},
+            description.lang_attr,
             description,
         ),
     )

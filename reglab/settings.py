@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the django_language cookie (the switch), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
+    # ...except in the admin, which stays Swedish for the organisers.
+    "reglab.middleware.SwedishAdminMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,7 +144,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "sv"
+# The switch in base.html names each in itself (README, Språk / Languages).
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+# The choice is a cookie, not a URL prefix: a private link, a QR code or an e-mailed URL stays
+# one URL per thing. A year, like a preference; not a session (the public pages keep none).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -21,6 +21,18 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 
 
 @pytest.fixture(autouse=True)
+def swedish_to_begin_with():
+    """Each test starts in the site's own language: a request leaves its language active in
+    the thread (LocaleMiddleware activates it, nothing deactivates it), and a registration
+    made afterwards would take it."""
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.activate("sv")
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with empty caches (rate-limit counts, cached programme pages)."""
     from django.core.cache import caches

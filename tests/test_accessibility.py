@@ -19,6 +19,28 @@ AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+# Every public page is checked in Swedish and in English (the browser's language chooses).
+BROWSER_LOCALES = {"sv": "sv-SE", "en": "en-GB"}
+TEXTS = {
+    "sv": {
+        "send registration": "Skicka anmälan",
+        "send proposal": "Skicka förslaget",
+        "proposal received": "Tack! Förslaget är mottaget",
+    },
+    "en": {
+        "send registration": "Send the registration",
+        "send proposal": "Send the proposal",
+        "proposal received": "Thank you! The proposal has been received",
+    },
+}
+
+
+@pytest.fixture(params=list(BROWSER_LOCALES))
+def language(request, client):
+    """The pages' language; the test client asks for it as a browser does."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = request.param
+    return request.param
+
 
 def require(path: Path) -> Path:
     if not path.exists():
@@ -64,13 +86,13 @@ def public_paths(client, event) -> list[str]:
 
 
 @pytest.fixture
-def error_page_html(client, programme):
+def error_page_html(client, programme, language):
     """The registration form as it comes back with errors in every part."""
     register = reverse("registrations:register", args=[programme.slug])
     return client.post(register, {"email": "fel", "pass_1": "x"}).content.decode()
 
 
-def test_pages_are_valid_html5(client, programme, error_page_html, tmp_path, settings):
+def test_pages_are_valid_html5(client, programme, error_page_html, tmp_path, settings, language):
     settings.DEBUG = False
     files = []
     for i, path in enumerate(public_paths(client, programme)):
@@ -119,7 +141,7 @@ def ballot(db):
     return Voter.objects.create(round=round_, name="Anna", email="anna@example.se")
 
 
-def test_proposal_pages_are_valid_html5(client, ballot, tmp_path, settings):
+def test_proposal_pages_are_valid_html5(client, ballot, tmp_path, settings, language):
     from tests.proposals.test_pages import valid_data
 
     settings.DEBUG = False
@@ -145,11 +167,11 @@ def test_proposal_pages_are_valid_html5(client, ballot, tmp_path, settings):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
-def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, width):
+def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, width, language):
     from tests.proposals.test_pages import valid_data
 
     axe = require(AXE).read_text()
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context = new_context(browser, width, language)
     page = context.new_page()
     found = {}
     for path in proposal_paths(ballot):
@@ -157,15 +179,15 @@ def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, wid
         found[path] = run_axe(page, axe)
     # The form refused, then sent: the receipt.
     page.goto(live_server.url + reverse("proposals:create"))
-    page.get_by_role("button", name="Skicka förslaget").click()
+    page.get_by_role("button", name=TEXTS[language]["send proposal"]).click()
     found["form with errors"] = run_axe(page, axe)
     data = valid_data()
     for name in ("title", "description"):
         page.fill(f"#id_{name}", data[name])
     for name in ("format", "year", "region"):
         page.select_option(f"#id_{name}", data[name])
-    page.get_by_role("button", name="Skicka förslaget").click()
-    page.get_by_role("heading", name="Tack! Förslaget är mottaget").wait_for()
+    page.get_by_role("button", name=TEXTS[language]["send proposal"]).click()
+    page.get_by_role("heading", name=TEXTS[language]["proposal received"]).wait_for()
     found["receipt"] = run_axe(page, axe)
     # A ballot with every description unfolded.
     page.goto(live_server.url + reverse("proposals:vote", args=[ballot.token]))
@@ -179,10 +201,9 @@ def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, wid
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
-def test_pages_have_no_axe_violations(live_server, programme, client, browser, width):
+def test_pages_have_no_axe_violations(live_server, programme, client, browser, width, language):
     axe = require(AXE).read_text()
-    # bypass_csp lets the test inject axe; the pages themselves keep their strict policy.
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context = new_context(browser, width, language)
     page = context.new_page()
     found = {}
     paths = public_paths(client, programme)
@@ -191,10 +212,19 @@ def test_pages_have_no_axe_violations(live_server, programme, client, browser, w
         found[path] = run_axe(page, axe)
     # And the form after a refused submission.
     page.goto(live_server.url + paths[2])
-    page.get_by_role("button", name="Skicka anmälan").click()
+    page.get_by_role("button", name=TEXTS[language]["send registration"]).click()
     found["form with errors"] = run_axe(page, axe)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def new_context(browser, width, language):
+    # bypass_csp lets the test inject axe; the pages themselves keep their strict policy.
+    return browser.new_context(
+        viewport={"width": width, "height": 900},
+        bypass_csp=True,
+        locale=BROWSER_LOCALES[language],
+    )
 
 
 def run_axe(page, axe_source):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reglab import caches
 
+from .languages import LocalisedText, localised
+
 
 class ProgrammeQuerySet(models.QuerySet):
     """The programme's tables: writes that bypass save() and its signals (workshops.signals)
@@ -41,6 +43,10 @@ class Event(models.Model):
     date = models.DateField(_("datum"))
     venue = models.CharField(_("plats"), max_length=200, blank=True)
     introduction = models.TextField(_("inledning"), blank=True)
+    # English versions for English pages; empty: the Swedish text is shown (workshops.languages).
+    name_en = models.CharField(_("namn på engelska"), max_length=200, blank=True)
+    tagline_en = models.CharField(_("underrubrik på engelska"), max_length=300, blank=True)
+    introduction_en = models.TextField(_("inledning på engelska"), blank=True)
     registration_opens = models.DateTimeField(_("anmälan öppnar"))
     registration_closes = models.DateTimeField(_("anmälan stänger"))
     schedule_is_preliminary = models.BooleanField(
@@ -114,6 +120,18 @@ class Event(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def name_text(self) -> LocalisedText:
+        return localised(self.name, self.name_en)
+
+    @property
+    def tagline_text(self) -> LocalisedText:
+        return localised(self.tagline, self.tagline_en)
+
+    @property
+    def introduction_text(self) -> LocalisedText:
+        return localised(self.introduction, self.introduction_en)
 
     @property
     def has_contact(self) -> bool:
@@ -284,6 +302,19 @@ class Workshop(models.Model):
     number = models.PositiveSmallIntegerField(_("nummer"), help_text=_("3 ger koden W3."))
     title = models.CharField(_("titel"), max_length=300)
     description = models.TextField(_("beskrivning"))
+    title_en = models.CharField(
+        _("titel på engelska"),
+        max_length=300,
+        blank=True,
+        help_text=_("Visas på de engelska sidorna. Lämna tomt för att visa den svenska titeln."),
+    )
+    description_en = models.TextField(
+        _("beskrivning på engelska"),
+        blank=True,
+        help_text=_(
+            "Visas på de engelska sidorna. Lämna tomt för att visa den svenska beskrivningen."
+        ),
+    )
     slot = models.ForeignKey(
         TimeSlot, verbose_name=_("pass"), on_delete=models.PROTECT, related_name="workshops"
     )
@@ -347,6 +378,14 @@ class Workshop(models.Model):
     @property
     def code(self) -> str:
         return f"W{self.number}"
+
+    @property
+    def title_text(self) -> LocalisedText:
+        return localised(self.title, self.title_en)
+
+    @property
+    def description_text(self) -> LocalisedText:
+        return localised(self.description, self.description_en)
 
     @property
     def is_draft(self) -> bool:

@@ -218,6 +218,8 @@ class WorkshopAdminForm(ServiceChecksMixin, forms.ModelForm):
             "number",
             "title",
             "description",
+            "title_en",
+            "description_en",
             "slot",
             "room",
             "capacity",

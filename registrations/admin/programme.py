@@ -168,6 +168,8 @@ class WorkshopAdmin(ProgrammeChangeAdmin):
             },
         ),
         (_("Medverkande utan namn"), {"fields": ["contributors_note"]}),
+        # Optional: an English page shows the Swedish text when these are empty.
+        (_("På engelska"), {"fields": ["title_en", "description_en"]}),
     ]
 
     # Drafts become published only through the action, which checks them first.

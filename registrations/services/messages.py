@@ -349,7 +349,7 @@ def _record(recipient: MessageRecipient, status: str) -> None:
 
 def reminder_subject(event: Event) -> str:
     return _("Påminnelse: %(event)s %(date)s") % {
-        "event": event.name,
+        "event": event.name_text,
         "date": date_format(event.date, "j F"),
     }
 
@@ -358,4 +358,4 @@ def _reminder_intro(event: Event) -> str:
     return _(
         "Snart är det dags för %(event)s, %(date)s. Här är ditt program med tider och "
         "lokaler. Välkommen!"
-    ) % {"event": event.name, "date": date_format(event.date, "l j F Y")}
+    ) % {"event": event.name_text, "date": date_format(event.date, "l j F Y")}

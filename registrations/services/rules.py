@@ -108,7 +108,7 @@ def lock_confirmed(registration: Registration) -> Registration:
 def full_message(workshop: Workshop) -> str:
     return _("%(code)s %(title)s har blivit fullt. Välj en annan workshop under %(slot)s.") % {
         "code": workshop.code,
-        "title": workshop.title,
+        "title": workshop.title_text,
         "slot": workshop.slot.label,
     }
 
