@@ -32,7 +32,7 @@ from django.db.models.functions import Lower
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 BODY_PLACEHOLDERS = ("namn", "program", "länk")
 SUBJECT_PLACEHOLDERS = ("namn",)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A message is an e-mail to read, not a document: far longer is a paste gone wrong, and it
+# would be composed and stored once per recipient.
+BODY_MAX_CHARACTERS = 20_000
 
 
 Audience = Message.Audience
@@ -66,7 +69,19 @@ def _listed(names: Iterable[str]) -> str:
 
 
 def check_text(*, subject: str, body: str) -> None:
-    """Refuse placeholders other than the known ones, in Swedish, naming the input."""
+    """Refuse placeholders other than the known ones, a subject of more than one line (no
+    mail header can hold it) and an overlong text, in Swedish, naming the input."""
+    if "\n" in subject or "\r" in subject:
+        raise RegistrationError(_("Skriv ämnet på en rad."), field="subject")
+    if len(body) > BODY_MAX_CHARACTERS:
+        raise RegistrationError(
+            _("Texten har %(n)s tecken. Den får ha högst %(max)s.")
+            % {
+                "n": number_format(len(body), force_grouping=True),
+                "max": number_format(BODY_MAX_CHARACTERS, force_grouping=True),
+            },
+            field="body",
+        )
     for field, text, allowed in (
         ("subject", subject, SUBJECT_PLACEHOLDERS),
         ("body", body, BODY_PLACEHOLDERS),
