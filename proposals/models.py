@@ -283,11 +283,13 @@ class Voter(models.Model):
 
 
 class Vote(models.Model):
+    # Points given are the round's record: a proposal, voter or round that has them cannot be
+    # deleted (the admin says so); a voter's new ballot replaces their points (cast_votes).
     voter = models.ForeignKey(
-        Voter, verbose_name=_("deltagare"), on_delete=models.CASCADE, related_name="votes"
+        Voter, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="votes"
     )
     proposal = models.ForeignKey(
-        Proposal, verbose_name=_("förslag"), on_delete=models.CASCADE, related_name="votes"
+        Proposal, verbose_name=_("förslag"), on_delete=models.PROTECT, related_name="votes"
     )
     points = models.PositiveSmallIntegerField(_("poäng"))
 

@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,6 +31,8 @@ from .models import Registration
 SESSION_DOOR_KEY = "reglab_door_workshop"
 # How often door.js asks for the others' taps (the devices at one door stay in step).
 POLL_SECONDS = 4
+# What a tap asks for: present ("1") or not ("0").
+PRESENT_VALUES = ("0", "1")
 
 
 def door_staff(view):
@@ -186,7 +188,10 @@ def mark(request, event_slug, number):
     a lost answer does the same thing twice, never the opposite."""
     workshop = _workshop(event_slug, number)
     registration = _registration(request, workshop)
-    present = request.POST.get("present") == "1"
+    if request.POST.get("present") not in PRESENT_VALUES:
+        # Only a crafted request: an unknown value must not be taken for "not here".
+        return HttpResponseBadRequest(_("Ange present=1 (här) eller present=0 (inte här)."))
+    present = request.POST["present"] == "1"
     action = services.check_in if present else services.undo_check_in
     by = services.Actor.of(request.user)
     try:

@@ -12,7 +12,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -224,7 +224,10 @@ class MessageAdmin(admin.ModelAdmin):
     def send_view(self, request, object_id):
         if not request.user.has_perm(SEND_PERMISSION):
             raise PermissionDenied
-        message = get_object_or_404(Message, pk=object_id, kind=Message.Kind.MESSAGE)
+        # get_object answers None for an id that is not a number, as for an unknown one.
+        message = self.get_object(request, unquote(object_id))
+        if message is None or message.kind != Message.Kind.MESSAGE:
+            raise Http404
         try:
             result = services.send_message(
                 message=message,

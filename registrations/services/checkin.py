@@ -20,6 +20,7 @@ from workshops.models import Event, Workshop
 
 from .. import emails, selectors
 from ..models import CheckIn, Choice, Registration
+from ..normalise import normalise_email
 from . import rules
 from .audit import Action, Actor, record
 from .errors import RegistrationError, try_again_when_busy
@@ -214,15 +215,15 @@ def add_walk_in(
     _require(by, may_check_in)
     if allow_over_capacity:
         _require(by, may_override)
-    if workshop.event_id != event.pk:
-        raise RegistrationError(
-            _("%(code)s hör inte till %(event)s.") % {"code": workshop.code, "event": event}
-        )
+    # The same checks as any registration: this event's published workshop, names without
+    # control characters, the address as it is compared and stored.
+    rules.check_offered(event, workshop)
     if not consent:
         raise RegistrationError(
             _("Personen behöver godkänna att uppgifterna sparas."), field="consent"
         )
-    name, organisation, email = name.strip(), organisation.strip(), email.strip()
+    name, organisation, email = name.strip(), organisation.strip(), normalise_email(email)
+    rules.check_details(name=name, organisation=organisation)
     with try_again_when_busy(), transaction.atomic():
         existing = selectors.registration_by_address(event, email)
         if existing is not None:

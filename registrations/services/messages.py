@@ -32,7 +32,7 @@ from django.db.models.functions import Lower
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 BODY_PLACEHOLDERS = ("namn", "program", "länk")
 SUBJECT_PLACEHOLDERS = ("namn",)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A message is an e-mail to read, not a document: far longer is a paste gone wrong, and it
+# would be composed and stored once per recipient.
+BODY_MAX_CHARACTERS = 20_000
 
 
 Audience = Message.Audience
@@ -66,13 +69,27 @@ def _listed(names: Iterable[str]) -> str:
 
 
 def check_text(*, subject: str, body: str, subject_en: str = "", body_en: str = "") -> None:
-    """Refuse placeholders other than the known ones, in Swedish, naming the input; an
-    English version is both a subject and a text, or neither."""
+    """Refuse placeholders other than the known ones, a subject of more than one line (no
+    mail header can hold it) and an overlong text, in Swedish, naming the input; an English
+    version is both a subject and a text, or neither."""
     if bool(subject_en.strip()) != bool(body_en.strip()):
         raise RegistrationError(
             _("Skriv både ämne och text på engelska, eller lämna båda tomma."),
             field="body_en" if subject_en.strip() else "subject_en",
         )
+    for field, text in (("subject", subject), ("subject_en", subject_en)):
+        if "\n" in text or "\r" in text:
+            raise RegistrationError(_("Skriv ämnet på en rad."), field=field)
+    for field, text in (("body", body), ("body_en", body_en)):
+        if len(text) > BODY_MAX_CHARACTERS:
+            raise RegistrationError(
+                _("Texten har %(n)s tecken. Den får ha högst %(max)s.")
+                % {
+                    "n": number_format(len(text), force_grouping=True),
+                    "max": number_format(BODY_MAX_CHARACTERS, force_grouping=True),
+                },
+                field=field,
+            )
     for field, text, allowed in (
         ("subject", subject, SUBJECT_PLACEHOLDERS),
         ("body", body, BODY_PLACEHOLDERS),

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -347,3 +348,11 @@ def test_ranking_shows_points_and_voters_highest_first(admin_client, voter, prop
     assert "1 av 1 deltagare har fördelat poäng." in html
     fragment = admin_client.get(url, {"fragment": "1"}).content.decode()
     assert "<table" in fragment and "<html" not in fragment
+
+
+def test_a_ballot_posted_without_the_csrf_token_is_refused(voter, proposals_2018):
+    response = Client(enforce_csrf_checks=True).post(
+        vote_url(voter), points_data(proposals_2018, [1])
+    )
+    assert response.status_code == 403
+    assert not Vote.objects.exists()

@@ -339,3 +339,54 @@ def test_without_the_door_permission_nothing_happens(programme, anna, act):
     assert not CheckIn.objects.exists()
     assert Choice.objects.filter(workshop__number=7).count() == 0
     assert not Registration.objects.filter(walk_in=True).exists()
+
+
+# Review: a walk-in is checked like any registration (the services apply the rules again).
+
+
+def walk_in_details(programme, **changes):
+    return {
+        "event": programme,
+        "workshop": w(programme, 6),
+        "name": "Greta Garbo",
+        "organisation": "Filmen",
+        "email": "",
+        "consent": True,
+        **changes,
+    }
+
+
+def test_a_walk_in_address_is_stored_normalised_so_it_cannot_register_twice(
+    programme, anna, by_staff
+):
+    with pytest.raises(services.RegistrationError) as refused:
+        services.add_walk_in(
+            **walk_in_details(programme, email=anna.email.replace("@", "\u00ad@").upper()),
+            by=by_staff,
+        )
+    assert refused.value.field == "email"
+
+    greta = services.add_walk_in(
+        **walk_in_details(programme, email=" greta@ＥXAMPLE.se\u200b "), by=by_staff
+    )
+    assert greta.email == "greta@example.se"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Greta\nBcc: x@example.se"), ("organisation", "Film\u202een")],
+)
+def test_a_walk_in_name_with_control_characters_is_refused(programme, by_staff, field, value):
+    with pytest.raises(services.RegistrationError) as refused:
+        services.add_walk_in(**walk_in_details(programme, **{field: value}), by=by_staff)
+    assert refused.value.field == field
+    assert "otillåtna tecken" in refused.value.message
+    assert not Registration.objects.filter(walk_in=True).exists()
+
+
+def test_a_walk_in_is_refused_at_a_draft_workshop(programme, by_staff):
+    Workshop.objects.filter(event=programme, number=6).update(status=Workshop.Status.DRAFT)
+    with pytest.raises(services.RegistrationError) as refused:
+        services.add_walk_in(**walk_in_details(programme), by=by_staff)
+    assert refused.value.message == "W6 är inte publicerad än."
+    assert not Registration.objects.filter(walk_in=True).exists()

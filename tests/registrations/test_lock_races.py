@@ -452,27 +452,37 @@ def test_control_without_the_queue_lock_deadlocks(monkeypatch):
 # --- rules.lock_confirmed in join_queue: joining a queue against a cancellation --------------
 
 
-def join_and_cancel(monkeypatch):
-    """W2 (1 seat) is full; Anna, in W1, queues for it in one tab and cancels in another.
-    They meet once the joining has read the registration and the cancellation holds the
-    passes: without the lock the joining goes on with the registration it read, still
-    confirmed, once the cancellation has committed. Returns (Anna, results)."""
-    event = make_event(slug="join-cancel")
+def joining_w2_while_cancelling(monkeypatch, slug: str, *, join_meets_at, own: bool):
+    """W2 (1 seat) is full, held by Sven; Rut, in W1, queues for it while a cancellation
+    runs: her own (`own`, in another tab) or Sven's. They meet once the joining has passed
+    `join_meets_at` (module, name) and the cancellation holds the passes.
+    Returns (the event, Rut, results)."""
+    event = make_event(slug=slug)
     ws = workshops(event)
     limit(ws[2], 1)
-    (anna,) = register_people(event, 1)
-    register_people(event, 1, start=1, index=1)
+    (rut,) = register_people(event, 1)
+    (sven,) = register_people(event, 1, start=1, index=1)
     meeting = Meeting(2)
-    meet(monkeypatch, meeting, rules, "lock_confirmed", thread="join")
+    meet(monkeypatch, meeting, *join_meets_at, thread="join")
     meet(monkeypatch, meeting, rules, "lock_passes", thread="cancel")
 
     def join():
-        services.join_queue(registration=anna, workshop=ws[2])
+        services.join_queue(registration=rut, workshop=ws[2])
 
     def cancel():
-        services.cancel(registration=anna)
+        services.cancel(registration=rut if own else sven)
 
-    return anna, run_together(join, cancel, expected=(RegistrationError,))
+    return event, rut, run_together(join, cancel, expected=(RegistrationError,))
+
+
+def join_and_cancel(monkeypatch):
+    """Anna queues for W2 in one tab and cancels in another. They meet once the joining has
+    read the registration: without the lock the joining goes on with the registration it
+    read, still confirmed, once the cancellation has committed. Returns (Anna, results)."""
+    _event, anna, results = joining_w2_while_cancelling(
+        monkeypatch, "join-cancel", join_meets_at=(rules, "lock_confirmed"), own=True
+    )
+    return anna, results
 
 
 def test_joining_a_queue_while_cancelling_leaves_nobody_cancelled_in_it(monkeypatch):
@@ -492,26 +502,14 @@ def test_control_without_the_registration_lock_queues_a_cancelled_person(monkeyp
 
 
 def join_as_a_seat_frees(monkeypatch):
-    """W2 (1 seat) holds Sven; Rut, in W1, queues for it while Sven cancels. They meet once
-    the joining has counted W2's seats and the cancellation holds the passes: without the
-    lock on W2 Rut queues for a full workshop that has just got a free seat, after the
-    cancellation looked for someone to give it to. Returns (the event, results)."""
-    event = make_event(slug="join-frees")
-    ws = workshops(event)
-    limit(ws[2], 1)
-    (rut,) = register_people(event, 1)
-    (sven,) = register_people(event, 1, start=1, index=1)
-    meeting = Meeting(2)
-    meet(monkeypatch, meeting, selectors, "seats_taken", thread="join")
-    meet(monkeypatch, meeting, rules, "lock_passes", thread="cancel")
-
-    def join():
-        services.join_queue(registration=rut, workshop=ws[2])
-
-    def cancel():
-        services.cancel(registration=sven)
-
-    return event, run_together(join, cancel, expected=(RegistrationError,))
+    """Rut queues for W2 while Sven cancels his seat in it. They meet once the joining has
+    counted W2's seats: without the lock on W2 Rut queues for a full workshop that has just
+    got a free seat, after the cancellation looked for someone to give it to.
+    Returns (the event, results)."""
+    event, _rut, results = joining_w2_while_cancelling(
+        monkeypatch, "join-frees", join_meets_at=(selectors, "seats_taken"), own=False
+    )
+    return event, results
 
 
 def test_joining_a_queue_as_its_seat_is_freed_never_waits_beside_it(monkeypatch):
