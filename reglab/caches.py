@@ -53,8 +53,9 @@ from django.utils.translation import get_language
 PROGRAMME_VERSION_KEY = "programme-version"
 KEPT_SECONDS = 60
 
-# A day has 15 workshops in one or two languages: room for several events and many edits.
-kept_by_content = lru_cache(maxsize=512)
+# A day has 15 workshops in one or two languages, each option shown with a few dozen seat
+# counts and ticks: room for several events and many edits (an option's HTML is about 1 kB).
+kept_by_content = lru_cache(maxsize=4096)
 
 _kept: dict[Hashable, tuple[int, Hashable, float, object]] = {}
 
