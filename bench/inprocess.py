@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("--redis", default="", help="Redis for the cache; '' for process memory")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workshops", type=int, default=15, help="15, or more in 3 passes")
+    parser.add_argument("--queries", default="", help="a request's label: its SQL")
     parser.add_argument("--profile", default="", help="a request's label: its cProfile")
     args = parser.parse_args()
 
@@ -119,6 +120,8 @@ def measure(args) -> int:
         with connection.execute_wrapper(count):
             response = send(1)
         assert response.status_code == expect, (label, response.status_code)
+        if args.queries == label:
+            print("\n".join(sql[:160] for sql in statements))
         profiler = cProfile.Profile() if args.profile == label else None
         started = time.process_time()
         wall = time.perf_counter()

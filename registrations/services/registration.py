@@ -131,7 +131,8 @@ def register(
             summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
         )
         record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
-        queues.sync_queue(registration, queue, by=by)
+        if queue:  # a new registration stands in no queue yet: nothing to leave
+            queues.sync_queue(registration, queue, by=by)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 
