@@ -6,6 +6,12 @@ written to bench/results.md. Everything it started is stopped and the database d
 the end, also after Ctrl-C or a failure.
 
     python bench/run.py [--participants 1000] [--rush-concurrency 25] ...
+
+`--servers 2` runs two gunicorn instances sharing PostgreSQL and Redis behind Debian's nginx
+(installed with apt-get if missing; its config generated into a temporary folder, run in the
+foreground as a child and stopped at the end), and afterwards checks that an edit shows at
+once on both and that a rate limit hit through one holds on the other. `--workshops 60` puts
+60 workshops in the same three passes (bench/programme_size.py).
 """
 
 import argparse
@@ -350,6 +356,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
     # unsafe=True: aiohttp keeps no cookies for an IP address otherwise.
     jars = [aiohttp.CookieJar(unsafe=True) for _ in range(participants)]
     forms: dict[int, dict] = {}
+    failures: list[int] = []  # the status of each 5xx answer, to tell the app's from the proxy's
 
     def session(number: int, connector) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(
@@ -365,6 +372,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
             form_latencies.append(time.perf_counter() - started)
         if status >= 500:
             outcome["5xx"] += 1
+            failures.append(status)
             return
         data = {
             "csrfmiddlewaretoken": CSRF.search(page).group(1),
@@ -392,6 +400,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
             outcome["refused"] += 1  # a workshop filled up: the form says so
         elif status >= 500:
             outcome["5xx"] += 1
+            failures.append(status)
         else:
             outcome["other"] += 1
 
@@ -407,6 +416,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
         await connector.close()
     return {
         **outcome,
+        "failures": ", ".join(map(str, sorted(failures))) or "none",
         "participants": participants,
         "concurrency": concurrency,
         "form_rps": len(form_latencies) / form_seconds,
@@ -563,7 +573,8 @@ def table(results: dict, args) -> str:
         f"| registration rush, {rush['participants']} participants, "
         f"concurrency {rush['concurrency']} | registered {rush['registered']}, "
         f"refused (full) {rush['refused']}, **oversold {check['oversold']}**, "
-        f"incomplete {check['incomplete']}, 5xx {rush['5xx']}, other {rush['other']} |",
+        f"incomplete {check['incomplete']}, 5xx {rush['5xx']} ({rush['failures']}), "
+        f"other {rush['other']} |",
         f"| registration rush, opening the form | {rush['form_rps']:.0f} requests/s, "
         f"p95 {rush['form_p95_ms']:.0f} ms |",
         f"| registration rush, submitting | **{rush['submissions_per_s']:.0f} submissions/s** "
