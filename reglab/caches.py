@@ -1,7 +1,7 @@
 """Everything reglab keeps between requests, and why none of it shows an edit late.
 
 Several gunicorn workers (processes, each with a few threads) on one or more app servers serve
-the same site. Three things are kept; nothing any decision is made on is among them: a
+the same site. Four things are kept; nothing any decision is made on is among them: a
 submission is checked against the database (registrations.selectors.workshops_to_choose) and
 the services count seats there, under their locks. Seats are counted for every request.
 
@@ -18,10 +18,10 @@ the services count seats there, under their locks. Seats are counted for every r
    version and sees only its own edits at once; the others' show within KEPT_SECONDS (2.).
 
 2. Per process, under the version (`kept_for_programme`): what is built from the programme's
-   tables alone, i.e. the programme page's workshop cards (workshops.views, which adds the
-   seats counted for its request) and the workshops the registration form shows
-   (registrations.selectors.workshops_to_show, which hands out copies, each with the seats
-   counted for its request). An entry goes stale when the version
+   tables alone, i.e. the event the programme page shows and its workshop cards
+   (workshops.views, which adds the seats counted for its request) and the workshops the
+   registration form shows (registrations.selectors.workshops_to_show, which hands out
+   copies, each with the seats counted for its request). An entry goes stale when the version
    differs, and after KEPT_SECONDS at the latest, which bounds an edit the version does not see
    (raw SQL, a restored backup, another process without Redis).
 
