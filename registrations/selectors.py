@@ -51,7 +51,10 @@ def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> di
     """Seats taken per workshop id (workshops with none are absent), in one query."""
     if exclude_registration is not None:
         return dict(_seats_taken_query(workshop_ids, exclude_registration=exclude_registration))
-    sql, params = _seats_taken_sql(tuple(workshop_ids))
+    ids = tuple(workshop_ids)
+    if not ids:  # no workshops, no seats (and an empty IN () compiles to no SQL at all)
+        return {}
+    sql, params = _seats_taken_sql(ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
