@@ -6,6 +6,12 @@ written to bench/results.md. Everything it started is stopped and the database d
 the end, also after Ctrl-C or a failure.
 
     python bench/run.py [--participants 1000] [--rush-concurrency 25] ...
+
+`--servers 2` runs two gunicorn instances sharing PostgreSQL and Redis behind Debian's nginx
+(installed with apt-get if missing; its config generated into a temporary folder, run in the
+foreground as a child and stopped at the end), and afterwards checks that an edit shows at
+once on both and that a rate limit hit through one holds on the other. `--workshops 60` puts
+60 workshops in the same three passes (bench/programme_size.py).
 """
 
 import argparse
@@ -19,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,9 +57,12 @@ def percentile(values: list[float], p: float) -> float:
 class Stack:
     server_url: str
     database: str
-    port: int
+    port: int  # where the driver connects: the one gunicorn, or nginx in front of several
     env: dict = field(default_factory=dict)
-    gunicorn: subprocess.Popen | None = None
+    gunicorns: list[subprocess.Popen] = field(default_factory=list)
+    app_ports: list[int] = field(default_factory=list)
+    nginx: subprocess.Popen | None = None
+    proxy_dir: tempfile.TemporaryDirectory | None = None
     worker: subprocess.Popen | None = None
     redis_url: str | None = None
 
@@ -72,7 +82,7 @@ class Stack:
         with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as conn:
             conn.execute(sql)
 
-    def start(self, *, workers: int, threads: int) -> None:
+    def start(self, *, workers: int, threads: int, servers: int, workshops: int) -> None:
         self.admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         self.admin_sql(f'CREATE DATABASE "{self.database}"')
         self.env = {
@@ -103,13 +113,8 @@ class Stack:
         self.manage("migrate", "--noinput")
         self.manage("load_programme", "fixtures/utsikt_ar_insikt.json")
         self.manage("collectstatic", "--noinput")
-        self.manage("shell", "-c", OPEN_WINDOW)
-        self.gunicorn = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=self.env,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
+        self.manage("shell", "-c", PROGRAMME.format(workshops=workshops))
+        self.start_app_servers(servers, ratelimit=False)
         # The e-mail worker, at a lower priority than the web workers: during a rush it gets
         # the leftover CPU and catches up afterwards (the bench reports how long that takes).
         self.worker = subprocess.Popen(
@@ -118,56 +123,150 @@ class Stack:
             env=self.env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.gunicorn.poll() is not None:
-                raise RuntimeError("gunicorn exited while starting")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def start_app_servers(self, servers: int, *, ratelimit: bool) -> None:
+        """`servers` gunicorn instances sharing the database and Redis, as separate machines
+        would; with more than one, nginx in front of them (README, Drift) on `self.port`."""
+        self.app_ports = [self.port] if servers == 1 else [free_port() for _ in range(servers)]
+        env = {**self.env, "REGLAB_RATELIMIT": "on" if ratelimit else "off"}
+        if servers > 1:
+            # Behind the proxy, as in production: the client address comes from nginx.
+            env["DJANGO_BEHIND_PROXY"] = "on"
+        self.gunicorns = [
+            subprocess.Popen(
+                [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+                cwd=ROOT,
+                env={**env, "PORT": str(port)},
+                start_new_session=True,  # its own process group, stopped as a whole
+            )
+            for port in self.app_ports
+        ]
+        for port in self.app_ports:
+            wait_for_port(port, self.gunicorns)
+        if servers > 1:
+            self.nginx = start_nginx(self, self.port, self.app_ports)
+
+    def stop_app_servers(self) -> None:
+        stop_processes([*self.gunicorns, self.nginx])
+        self.gunicorns, self.nginx = [], None
+        if self.proxy_dir is not None:
+            self.proxy_dir.cleanup()
+            self.proxy_dir = None
 
     def stop(self) -> None:
-        for process in (self.gunicorn, self.worker):
-            if process is not None and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
-        self.gunicorn = self.worker = None
+        self.stop_app_servers()
+        stop_processes([self.worker])
+        self.worker = None
         try:
             self.admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         except psycopg.Error as error:
             print(f"warning: could not drop {self.database}: {error}", file=sys.stderr)
 
 
-OPEN_WINDOW = """
-import datetime
-from django.utils import timezone
-from workshops.models import Event
-now = timezone.now()
-Event.objects.filter(slug="utsikt-ar-insikt").update(
-    registration_opens=now - datetime.timedelta(hours=1),
-    registration_closes=now + datetime.timedelta(days=1),
-)
+PROGRAMME = """
+from bench.programme_size import open_window, widen_programme
+open_window()
+if {workshops} != 15:
+    widen_programme({workshops})
 """
+
+
+def wait_for_port(port: int, processes: list[subprocess.Popen], *, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError("a server exited while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answered on port {port} within {seconds:.0f} s")
+
+
+def stop_processes(processes) -> None:
+    for process in processes:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+NGINX = "/usr/sbin/nginx"
+
+NGINX_CONF = """
+worker_processes 1;
+error_log {dir}/error.log warn;
+pid {dir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    upstream reglab {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 1m;
+        location / {{
+            proxy_pass http://reglab;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            # Replace, never append: the app trusts the last address in this header.
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_read_timeout 30s;
+        }}
+    }}
+}}
+"""
+
+
+def install_nginx() -> None:
+    """Debian's nginx, installed the way the Makefile installs chromium."""
+    if os.access(NGINX, os.X_OK):
+        return
+    print("Installing Debian's nginx for --servers …")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "nginx-light"], check=True, env=env)
+
+
+def start_nginx(stack: Stack, port: int, upstream: list[int]) -> subprocess.Popen:
+    """nginx in the foreground (a child of the bench), its config in a temporary folder."""
+    install_nginx()
+    stack.proxy_dir = tempfile.TemporaryDirectory(prefix="reglab-bench-nginx-")
+    folder = stack.proxy_dir.name
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstream)
+    conf = Path(folder) / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(dir=folder, servers=servers, port=port))
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", folder, "-g", "daemon off;"], start_new_session=True
+    )
+    wait_for_port(port, [nginx])
+    return nginx
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_process_group(groups: dict[str, int]) -> dict[str, float]:
+def cpu_by_process_group(groups: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds used so far by the app, the mail worker, PostgreSQL and this driver.
 
     Read from /proc: a process group's members (gunicorn and its workers), PostgreSQL's
     processes by name. Where the 2 cores go tells what a faster app could win at all.
     """
     used = dict.fromkeys([*groups, "postgresql"], 0.0)
-    by_group = {pgid: name for name, pgid in groups.items()}
+    by_group = {pgid: name for name, pgids in groups.items() for pgid in pgids}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -225,6 +324,8 @@ async def programme_page(base: str, *, requests: int, concurrency: int) -> dict:
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The link-request limit per client address and minute (registrations.views.LINK_LIMIT).
+LINK_LIMIT = 10
 RADIO = re.compile(r'<input[^>]*type="radio"[^>]*>')
 
 
@@ -255,6 +356,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
     # unsafe=True: aiohttp keeps no cookies for an IP address otherwise.
     jars = [aiohttp.CookieJar(unsafe=True) for _ in range(participants)]
     forms: dict[int, dict] = {}
+    failures: list[int] = []  # the status of each 5xx answer, to tell the app's from the proxy's
 
     def session(number: int, connector) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(
@@ -270,6 +372,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
             form_latencies.append(time.perf_counter() - started)
         if status >= 500:
             outcome["5xx"] += 1
+            failures.append(status)
             return
         data = {
             "csrfmiddlewaretoken": CSRF.search(page).group(1),
@@ -297,6 +400,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
             outcome["refused"] += 1  # a workshop filled up: the form says so
         elif status >= 500:
             outcome["5xx"] += 1
+            failures.append(status)
         else:
             outcome["other"] += 1
 
@@ -312,6 +416,7 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
         await connector.close()
     return {
         **outcome,
+        "failures": ", ".join(map(str, sorted(failures))) or "none",
         "participants": participants,
         "concurrency": concurrency,
         "form_rps": len(form_latencies) / form_seconds,
@@ -321,6 +426,59 @@ async def registration_rush(base: str, *, participants: int, concurrency: int, s
         "registered_per_s": outcome["registered"] / submit_seconds,
         "p50_ms": percentile(post_latencies, 50) * 1000,
         "p95_ms": percentile(post_latencies, 95) * 1000,
+    }
+
+
+EDIT = """
+from workshops.models import Workshop
+workshop = Workshop.objects.get(event__slug="utsikt-ar-insikt", number=1)
+workshop.title = "{title}"
+workshop.save()
+"""
+
+
+async def shared_between_servers(stack: Stack) -> dict:
+    """With several app servers: what one server or an organiser changes holds on the others.
+
+    An edit saved by another process (as the admin saves it on any server: through the models
+    and their signals) must show on every server's next answer, and the link-request limit hit
+    through server A must hold on server B (the cache is the shared Redis). The requests go
+    to each server directly, with the client address the proxy would send.
+    """
+    a, b = (f"http://127.0.0.1:{port}" for port in stack.app_ports[:2])
+    client = {"X-Forwarded-For": "203.0.113.7"}
+    programme, form = f"/{EVENT}/", f"/{EVENT}/anmalan/"
+    title = f"Ändrad i admin {secrets.token_hex(4)}"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+
+        async def page(url: str) -> str:
+            async with browser.get(url, headers=client) as response:
+                return await response.text()
+
+        for base in (a, b):  # each server has both pages kept
+            await page(base + programme)
+            await page(base + form)
+        stack.manage("shell", "-c", EDIT.format(title=title))
+        edit_seen = [
+            title in await page(base + url) for base in (a, b) for url in (programme, form)
+        ]
+
+        link = f"/{EVENT}/anmalan/min-lank/"
+        token = CSRF.search(await page(a + link)).group(1)
+        statuses = []
+        for base in [a] * LINK_LIMIT + [b]:
+            async with browser.post(
+                base + link,
+                data={"csrfmiddlewaretoken": token, "email": "grans@bench.example.se"},
+                headers={**client, "Referer": base + link},
+                allow_redirects=False,
+            ) as response:
+                statuses.append(response.status)
+    return {
+        "edit_seen": sum(edit_seen),
+        "edit_pages": len(edit_seen),
+        "limit_on_a": statuses[:-1].count(302),
+        "refused_on_b": statuses[-1] == 429,
     }
 
 
@@ -394,9 +552,15 @@ def in_own_process(stack: Stack, script: str, size: int) -> str:
 def table(results: dict, args) -> str:
     prog, rush, check = results["programme"], results["rush"], results["check"]
     mail = results["mail"]
+    servers = (
+        f"{args.servers} app servers behind nginx, each gunicorn"
+        if args.servers > 1
+        else "gunicorn"
+    )
     lines = [
         f"Run {datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, "
-        f"{os.cpu_count()} cores, gunicorn {args.workers} workers × {args.threads} threads, "
+        f"{os.cpu_count()} cores, {servers} {args.workers} workers × {args.threads} threads, "
+        f"{args.workshops} workshops in 3 passes, "
         "PostgreSQL on the same machine, driver on the same machine, cache "
         f"{'in Redis' if args.redis else 'in process memory'}.",
         "",
@@ -409,7 +573,8 @@ def table(results: dict, args) -> str:
         f"| registration rush, {rush['participants']} participants, "
         f"concurrency {rush['concurrency']} | registered {rush['registered']}, "
         f"refused (full) {rush['refused']}, **oversold {check['oversold']}**, "
-        f"incomplete {check['incomplete']}, 5xx {rush['5xx']}, other {rush['other']} |",
+        f"incomplete {check['incomplete']}, 5xx {rush['5xx']} ({rush['failures']}), "
+        f"other {rush['other']} |",
         f"| registration rush, opening the form | {rush['form_rps']:.0f} requests/s, "
         f"p95 {rush['form_p95_ms']:.0f} ms |",
         f"| registration rush, submitting | **{rush['submissions_per_s']:.0f} submissions/s** "
@@ -424,7 +589,25 @@ def table(results: dict, args) -> str:
         f"worker | {results['messages']} |",
         f"| exports, {args.export_rows} registrations | {results['exports']} |",
     ]
+    if shared := results.get("shared"):
+        lines.append(
+            f"| {args.servers} servers share the cache | an edit shown at once on "
+            f"{shared['edit_seen']} of {shared['edit_pages']} pages (programme and form, server "
+            f"A and B); link requests: {shared['limit_on_a']} of {LINK_LIMIT} taken on A, the "
+            f"next one on B {'refused (429)' if shared['refused_on_b'] else 'NOT refused'} |"
+        )
     return "\n".join(lines)
+
+
+def shared_ok(results: dict) -> bool:
+    shared = results.get("shared")
+    if shared is None:
+        return True
+    return (
+        shared["edit_seen"] == shared["edit_pages"]
+        and shared["limit_on_a"] == LINK_LIMIT
+        and shared["refused_on_b"]
+    )
 
 
 def main() -> int:
@@ -448,7 +631,22 @@ def main() -> int:
     parser.add_argument("--message-recipients", type=int, default=1000)
     parser.add_argument("--export-rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="app servers (gunicorn instances sharing PostgreSQL and Redis); more than one "
+        "puts Debian's nginx in front of them",
+    )
+    parser.add_argument(
+        "--workshops",
+        type=int,
+        default=15,
+        help="workshops in the same 3 passes and 200 seats a pass (15 is the real day)",
+    )
     args = parser.parse_args()
+    if args.servers > 1 and not args.redis:
+        parser.error("--servers needs --redis: the servers share the cache")
 
     # SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -456,9 +654,18 @@ def main() -> int:
     results: dict = {}
     try:
         print(f"Starting gunicorn on 127.0.0.1:{stack.port} against {args.database} …")
-        stack.start(workers=args.workers, threads=args.threads)
+        stack.start(
+            workers=args.workers,
+            threads=args.threads,
+            servers=args.servers,
+            workshops=args.workshops,
+        )
         base = f"http://127.0.0.1:{stack.port}"
-        groups = {"app": stack.gunicorn.pid, "mail worker": stack.worker.pid}
+        groups = {
+            "app": [g.pid for g in stack.gunicorns],
+            "mail worker": [stack.worker.pid],
+            **({"nginx": [stack.nginx.pid]} if stack.nginx else {}),
+        }
         print("1/4 programme page …")
         before = cpu_by_process_group(groups)
         results["programme"] = asyncio.run(
@@ -484,6 +691,11 @@ def main() -> int:
         results["messages"] = in_own_process(stack, "bench/messages.py", args.message_recipients)
         print("4/4 exports …")
         results["exports"] = in_own_process(stack, "bench/exports.py", args.export_rows)
+        if args.servers > 1:
+            print("the servers share edits and limits …")
+            stack.stop_app_servers()
+            stack.start_app_servers(args.servers, ratelimit=True)
+            results["shared"] = asyncio.run(shared_between_servers(stack))
     except KeyboardInterrupt:
         print("interrupted; stopping", file=sys.stderr)
         return 130
@@ -501,6 +713,7 @@ def main() -> int:
         or results["programme"]["errors"]
         or results["mail"]["failed"]
         or results["mail"]["waiting"]
+        or not shared_ok(results)
     )
     return 1 if failed else 0
 

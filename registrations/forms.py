@@ -8,8 +8,12 @@ view puts their error next to the pass it concerns.
 from dataclasses import dataclass
 
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
@@ -53,6 +57,30 @@ class WorkshopOption:
             input_name=pass_field_name(slot.number),
             queue_name=queue_field_name(slot.number),
         )
+
+    @property
+    def html(self) -> SafeString:
+        """The option as the form shows it: rendered once per process for each combination
+        of its text and what this request decided (reglab.caches, 3.)."""
+        return _option_html(
+            get_language(),
+            self.text,
+            self.workshop.pk,
+            seats_left=self.seats_left,
+            full=self.full,
+            checked=self.checked,
+            disabled=self.disabled,
+            can_queue=self.can_queue,
+            queued=self.queued,
+            queue_place=self.queue_place,
+        )
+
+
+@caches.kept_by_content
+def _option_html(language: str, text: OptionText, pk: int, **shown) -> SafeString:
+    return render_to_string(
+        "registrations/includes/workshop_option.html", {"text": text, "option": {"pk": pk, **shown}}
+    )
 
 
 @dataclass

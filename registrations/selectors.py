@@ -5,7 +5,9 @@ import datetime
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
 
@@ -31,12 +33,31 @@ def _per_workshop(rows: QuerySet) -> QuerySet:
     return rows.order_by().values("workshop_id").annotate(n=Count("id"))
 
 
-def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
-    """Seats taken per workshop id (workshops with none are absent), in one query."""
+def _seats_taken_query(workshop_ids: Iterable[int], *, exclude_registration=None) -> QuerySet:
     taken = seats(exclude_registration=exclude_registration).filter(
         workshop_id__in=list(workshop_ids)
     )
-    return dict(_per_workshop(taken).values_list("workshop_id", "n"))
+    return _per_workshop(taken).values_list("workshop_id", "n")
+
+
+@lru_cache(maxsize=64)
+def _seats_taken_sql(workshop_ids: tuple[int, ...]) -> tuple[str, tuple]:
+    # Building and compiling the query costs more than running it; the pages that count
+    # seats for every request (the programme, the form) ask for the same ids again and again.
+    return _seats_taken_query(workshop_ids).query.sql_with_params()
+
+
+def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
+    """Seats taken per workshop id (workshops with none are absent), in one query."""
+    if exclude_registration is not None:
+        return dict(_seats_taken_query(workshop_ids, exclude_registration=exclude_registration))
+    ids = tuple(workshop_ids)
+    if not ids:  # no workshops, no seats (and an empty IN () compiles to no SQL at all)
+        return {}
+    sql, params = _seats_taken_sql(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 def _count_in_same_query(rows: QuerySet):

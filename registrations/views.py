@@ -1,18 +1,21 @@
 """Participants' pages. Thin: the forms check input, the services apply the rules."""
 
 import json
+import secrets
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reglab import ratelimit
+from reglab import caches, ratelimit
 from workshops.models import Event
 from workshops.selectors import current_event
 
@@ -104,6 +107,8 @@ def register(request, event_slug):
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
     posted = request.method == "POST"
+    if not posted and not caches.has_messages_of_its_own(request):
+        return _blank_form(request, event)
     form = RegistrationForm(
         request.POST if posted else None,
         workshops=_form_workshops(posted, event),
@@ -141,6 +146,30 @@ def register(request, event_slug):
         # Shown again: with texts, presenters and the seats left right now.
         form.workshops = selectors.workshops_to_show(event)
     return render(request, "registrations/register.html", {"event": event, "form": form})
+
+
+# Stands in for the CSRF token in a kept page, replaced by this request's own token when served.
+# Random per process, so no text on the page can contain it by chance or on purpose.
+_TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
+
+
+def _blank_form(request, event):
+    """The form as shown before anything is typed: the same bytes for everyone who counted the
+    same seats (reglab.caches, 4.), with this request's CSRF token put in."""
+    workshops = selectors.workshops_to_show(event)
+    # A workshop's page links here with ?workshop=W3: that one starts chosen. Kept per workshop
+    # of the programme only, so a made-up value costs no room.
+    asked = (request.GET.get("workshop") or "").strip().upper()
+    preselect = next((w.code for w in workshops if w.code == asked), None)
+    state = tuple((w.pk, w.seats_taken) for w in workshops)
+
+    def build() -> bytes:
+        form = RegistrationForm(workshops=workshops, preselect=preselect)
+        context = {"event": event, "form": form, "csrf_token": _TOKEN_SLOT}
+        return render_to_string("registrations/register.html", context, request).encode()
+
+    page = caches.kept_page(("registration-form", event.pk, preselect), state=state, build=build)
+    return HttpResponse(page.replace(_TOKEN_SLOT.encode(), get_token(request).encode()))
 
 
 def thanks(request, event_slug):

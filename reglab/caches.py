@@ -1,7 +1,7 @@
 """Everything reglab keeps between requests, and why none of it shows an edit late.
 
 Several gunicorn workers (processes, each with a few threads) on one or more app servers serve
-the same site. Three things are kept; nothing any decision is made on is among them: a
+the same site. Four things are kept; nothing any decision is made on is among them: a
 submission is checked against the database (registrations.selectors.workshops_to_choose) and
 the services count seats there, under their locks. Seats are counted for every request.
 
@@ -18,32 +18,46 @@ the services count seats there, under their locks. Seats are counted for every r
    version and sees only its own edits at once; the others' show within KEPT_SECONDS (2.).
 
 2. Per process, under the version (`kept_for_programme`): what is built from the programme's
-   tables alone, i.e. the programme page's workshop cards (workshops.views, which adds the
-   seats counted for its request) and the workshops the registration form shows
-   (registrations.selectors.workshops_to_show, which hands out copies, each with the seats
-   counted for its request). An entry goes stale when the version
+   tables alone, i.e. the event the programme page shows and its workshop cards
+   (workshops.views, which adds the seats counted for its request) and the workshops the
+   registration form shows (registrations.selectors.workshops_to_show, which hands out
+   copies, each with the seats counted for its request). An entry goes stale when the version
    differs, and after KEPT_SECONDS at the latest, which bounds an edit the version does not see
    (raw SQL, a restored backup, another process without Redis).
 
 3. Per process, under its content (`kept_by_content`): each workshop option's rendered text on
-   the registration form (registrations.option_texts), keyed by the strings it is made of. It
-   cannot go stale, since an edit makes a new key; the oldest texts fall out.
+   the registration form (registrations.option_texts), keyed by the strings it is made of, and
+   each option's whole HTML (registrations.forms.WorkshopOption.html), keyed by that text and
+   by what the request decides (seats left, ticked, disabled). It cannot go stale, since an
+   edit makes a new key; the oldest fall out.
+
+4. Per process, whole pages (`kept_page`): the programme page and the registration form as
+   shown before anything is typed, as bytes. Kept under the programme version (as 2.), the
+   language of the request (translation.get_language()) and a `state` the view computes for
+   each request from the database: the seats it counted (and the registration window, which
+   moves with the clock). So a page is served from here only when every seat on it is what
+   this request counted: seats show as promised, counted for every request, and an edit shows
+   at once. Whatever differs per visitor is put in per request (the form's CSRF token), and a
+   request with something of its own to show (a message) is rendered in full.
 """
 
 import time
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 PROGRAMME_VERSION_KEY = "programme-version"
 KEPT_SECONDS = 60
 
-# A day has 15 workshops in one or two languages: room for several events and many edits.
-kept_by_content = lru_cache(maxsize=512)
+# A day has 15 workshops in one or two languages, each option shown with a few dozen seat
+# counts and ticks: room for several events and many edits (an option's HTML is about 1 kB).
+kept_by_content = lru_cache(maxsize=4096)
 
-_kept: dict[Hashable, tuple[int, float, object]] = {}
+_kept: dict[Hashable, tuple[int, Hashable, float, object]] = {}
 
 
 def _new_version() -> int:
@@ -70,15 +84,29 @@ def programme_changed() -> None:
         transaction.on_commit(_bump)
 
 
-def kept_for_programme[T](key: Hashable, build: Callable[[], T]) -> T:
-    """`build()`, kept in this process under `key` while the programme version stays the same,
-    for at most KEPT_SECONDS. Threads may share what it returns: it must not be changed."""
+def kept_for_programme[T](key: Hashable, build: Callable[[], T], *, state: Hashable = None) -> T:
+    """`build()`, kept in this process under `key` while the programme version (and `state`)
+    stay the same, for at most KEPT_SECONDS. Threads may share what it returns: it must not
+    be changed."""
     version = programme_version()
     now = time.monotonic()
     kept = _kept.get(key)
-    if kept is not None and kept[0] == version and kept[1] > now:
-        return kept[2]
+    if kept is not None and kept[0] == version and kept[1] == state and kept[2] > now:
+        return kept[3]
     value = build()
-    # Keyed without the version, so each key holds one entry however often the programme changes.
-    _kept[key] = (version, now + KEPT_SECONDS, value)
+    # Keyed without the version and the state, so each key holds one entry however often the
+    # programme or the seats change.
+    _kept[key] = (version, state, now + KEPT_SECONDS, value)
     return value
+
+
+def kept_page(key: Hashable, *, state: Hashable, build: Callable[[], bytes]) -> bytes:
+    """A page's bytes (4. above): kept under `key` and the request's language while the
+    programme version and `state` (what the request counted) stay the same."""
+    return kept_for_programme(("page", get_language(), key), build, state=state)
+
+
+def has_messages_of_its_own(request) -> bool:
+    """The request has a message to show (django.contrib.messages), so its page is its own.
+    Counting them reads the messages' cookie (or an organiser's session) without using them up."""
+    return len(messages.get_messages(request)) > 0

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -43,9 +43,20 @@ def _cards(event: Event) -> tuple[PassCards, ...]:
     )
 
 
+def _event_to_show(slug: str) -> Event:
+    # Only shown, never decided on: kept with the programme (an edit of the event changes the
+    # version), so the page needs no query for it.
+    event = caches.kept_for_programme(
+        ("event-to-show", slug), lambda: Event.objects.filter(slug=slug).first()
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
 def programme(request, event_slug=None):
     if event_slug is not None:
-        event = get_object_or_404(Event, slug=event_slug)
+        event = _event_to_show(event_slug)
     elif (event := selectors.current_event()) is None:
         raise Http404
     # The cards' texts change only when organisers edit the programme, so they are kept; the
@@ -56,11 +67,21 @@ def programme(request, event_slug=None):
     open_now = event.is_registration_open()
     seats = availability.seats_left(c.workshop for p in kept for c in p.cards) if open_now else {}
     passes = [(p.slot, [(card, seats.get(card.workshop.pk)) for card in p.cards]) for p in kept]
-    return render(
-        request,
-        "workshops/programme.html",
-        {"event": event, "passes": passes, "registration_open": open_now},
+    context = {"event": event, "passes": passes, "registration_open": open_now}
+    if caches.has_messages_of_its_own(request):
+        return render(request, "workshops/programme.html", context)
+    # The whole page is the same for everyone who counted the same seats (reglab.caches, 4.).
+    state = (
+        open_now,
+        event.registration_not_yet_open(),
+        tuple((pk, s.left, s.full) for pk, s in sorted(seats.items())),
     )
+    page = caches.kept_page(
+        ("programme", event.pk),
+        state=state,
+        build=lambda: render_to_string("workshops/programme.html", context, request).encode(),
+    )
+    return HttpResponse(page)
 
 
 def workshop_detail(request, event_slug, number):

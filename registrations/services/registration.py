@@ -81,16 +81,17 @@ def register(
         rules.check_window(event)
     rules.check_details(name=name, organisation=organisation)
     email = normalise_email(email)
+    by_slot = rules.check_one_per_pass(event, workshops)
+    # Unlocked, before the transaction: most submissions in a rush are refused here, without a
+    # BEGIN and a ROLLBACK, and the locks that registrations for the same workshops queue behind
+    # are not held for these round trips.
+    now = rules.counted_now([*by_slot.values(), *queue])
+    if not allow_over_capacity:
+        rules.refuse_if_already_full(now[w.pk] for w in by_slot.values() if w.pk in now)
+    queues.check_wishes(
+        event, chosen=by_slot.values(), wishes=[now[w.pk] for w in queue if w.pk in now]
+    )
     with try_again_when_busy(), transaction.atomic():
-        by_slot = rules.check_one_per_pass(event, workshops)
-        # Before any workshop is locked, so that the locks, which registrations for the same
-        # workshops queue behind, are held as briefly as possible.
-        now = rules.counted_now([*by_slot.values(), *queue])
-        if not allow_over_capacity:
-            rules.refuse_if_already_full(now[w.pk] for w in by_slot.values() if w.pk in now)
-        queues.check_wishes(
-            event, chosen=by_slot.values(), wishes=[now[w.pk] for w in queue if w.pk in now]
-        )
         existing = selectors.registration_by_address(event, email)
         if existing is not None:
             return _link_instead(existing)
@@ -132,7 +133,8 @@ def register(
             summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
         )
         record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
-        queues.sync_queue(registration, queue, by=by)
+        if queue:  # a new registration stands in no queue yet: nothing to leave
+            queues.sync_queue(registration, queue, by=by)
         emails.send_later(registration, "confirmation")
     return RegistrationResult(registration, created=True)
 

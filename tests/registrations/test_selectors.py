@@ -98,3 +98,9 @@ def test_rosters_are_in_the_same_order_on_every_database(small_event):
     (roster, *_) = selectors.rosters(Workshop.objects.filter(event=small_event))
     ids = [listed.registration.pk for listed in roster.participants]
     assert ids == [people[2].pk, people[0].pk, people[1].pk, people[3].pk]
+
+
+def test_no_workshops_have_no_seats_taken(db):
+    from registrations import selectors as seat_selectors
+
+    assert seat_selectors.seats_taken([]) == {}

@@ -1,0 +1,126 @@
+"""Whole pages kept per process (reglab.caches, 4.): each part of the key shows at once.
+
+Each test changes one thing a kept page is keyed by (the seats, the language, the window, the
+programme, the workshop asked for, a message) and checks that the next answer shows it.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from registrations import views
+from tests.conftest import register_people
+from workshops.models import Workshop
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(params=["programme", "form"])
+def page_url(request, programme):
+    if request.param == "programme":
+        return reverse("workshops:event_programme", args=[programme.slug])
+    return reverse("registrations:register", args=[programme.slug])
+
+
+def seats_of_w1(html: str) -> str:
+    return re.search(r'W1</span>.*?<span class="seats[^"]*">([^<]+)</span>', html, re.S).group(1)
+
+
+def test_a_registration_shows_in_the_seats_at_once(client, programme, page_url):
+    before = seats_of_w1(client.get(page_url).text)
+    register_people(programme, 1)
+    after = seats_of_w1(client.get(page_url).text)
+    assert (before, after) == ("60 platser kvar", "59 platser kvar")
+
+
+def test_each_language_gets_its_own_page(client, programme, page_url):
+    with translation.override("en"):
+        english = client.get(page_url).text
+    swedish = client.get(page_url).text
+    assert '<html lang="en">' in english
+    assert '<html lang="sv">' in swedish
+
+
+def test_an_edit_shows_at_once(client, programme, page_url):
+    client.get(page_url)
+    Workshop.objects.filter(event=programme, number=1).update(title="Ny titel på W1")
+    assert "Ny titel på W1" in client.get(page_url).text
+
+
+def test_the_window_closing_shows_at_once_without_an_edit(client, programme, page_url, monkeypatch):
+    assert "platser kvar" in client.get(page_url).text
+    later = programme.registration_closes + datetime.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    html = client.get(page_url).text
+    assert "Anmälan stängde" in html
+    assert "platser kvar" not in html
+
+
+def test_the_kept_programme_page_is_the_page_rendered_afresh(client, programme):
+    url = reverse("workshops:event_programme", args=[programme.slug])
+    first = client.get(url).content
+    assert client.get(url).content == first
+    # A message is the visitor's own: that page is rendered for them, with it.
+    response = client.get(url)
+    storage = CookieStorage(response.wsgi_request)
+    storage.add(20, "Ett eget meddelande")
+    storage.update(response)
+    client.cookies.update(response.cookies)
+    html = client.get(url).text
+    assert "Ett eget meddelande" in html
+    assert "Ett eget meddelande" not in Client().get(url).text
+
+
+def test_the_kept_form_carries_each_visitors_own_csrf_token(programme):
+    url = reverse("registrations:register", args=[programme.slug])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [first.get(url).text, second.get(url).text]
+    tokens = [TOKEN.search(page).group(1) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert views._TOKEN_SLOT not in pages[0]
+    assert TOKEN.sub("", pages[0]) == TOKEN.sub("", pages[1])
+    # The token works: the submission passes the CSRF check (and is answered by the form).
+    data = {"csrfmiddlewaretoken": tokens[0], "name": "", "email": "", "organisation": ""}
+    assert first.post(url, data).status_code == 200
+    assert second.post(url, {**data, "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+def test_the_workshop_asked_for_gets_its_own_form_and_a_made_up_one_the_plain_form(
+    client, programme
+):
+    url = reverse("registrations:register", args=[programme.slug])
+    w3 = Workshop.objects.get(event=programme, number=3)
+    plain = TOKEN.sub("", client.get(url).text)
+    chosen = TOKEN.sub("", client.get(url, {"workshop": "W3"}).text)
+    assert f'value="{w3.pk}" checked' in chosen
+    assert f'value="{w3.pk}" checked' not in plain
+    assert TOKEN.sub("", client.get(url, {"workshop": "W99<x>"}).text) == plain
+    assert TOKEN.sub("", client.get(url).text) == plain
+
+
+def test_a_message_shows_on_the_form(client, programme):
+    url = reverse("registrations:register", args=[programme.slug])
+    client.get(url)
+    response = client.get(url)
+    storage = CookieStorage(response.wsgi_request)
+    storage.add(20, "Ett meddelande till dig")
+    storage.update(response)
+    client.cookies.update(response.cookies)
+    assert "Ett meddelande till dig" in client.get(url).text
+
+
+def test_a_window_not_yet_open_and_one_closed_are_two_programme_pages(
+    client, programme, monkeypatch
+):
+    url = reverse("workshops:event_programme", args=[programme.slug])
+    before = programme.registration_opens - datetime.timedelta(minutes=1)
+    after = programme.registration_closes + datetime.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: before)
+    assert "Anmälan öppnar" in client.get(url).text
+    monkeypatch.setattr(timezone, "now", lambda: after)
+    assert "Anmälan stängde" in client.get(url).text
