@@ -77,7 +77,9 @@ def programme(request, event_slug=None):
         tuple((pk, s.left, s.full) for pk, s in sorted(seats.items())),
     )
     page = caches.kept_page(
-        ("programme", event.pk),
+        # The path too: "/" and the event's own address show the same event, and the
+        # language switch comes back to the one it was used on.
+        ("programme", event.pk, request.path),
         state=state,
         build=lambda: render_to_string("workshops/programme.html", context, request).encode(),
     )

@@ -123,3 +123,18 @@ def test_a_window_not_yet_open_and_one_closed_are_two_programme_pages(
     assert "Anmälan öppnar" in client.get(url).text
     monkeypatch.setattr(timezone, "now", lambda: after)
     assert "Anmälan stängde" in client.get(url).text
+
+
+def test_a_kept_page_holds_no_visitors_query_and_comes_back_to_its_own_address(
+    client, programme, page_url
+):
+    client.get(page_url + "?x=someone-elses")
+    html = Client().get(page_url).text
+    assert "someone-elses" not in html
+    assert f'name="next" value="{page_url}"' in html
+
+
+def test_the_front_page_and_the_events_address_each_switch_back_to_themselves(programme):
+    own = reverse("workshops:event_programme", args=[programme.slug])
+    assert f'name="next" value="{own}"' in Client().get(own).text
+    assert 'name="next" value="/"' in Client().get("/").text
