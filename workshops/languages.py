@@ -52,6 +52,18 @@ def localised(swedish: str, english: str) -> LocalisedText:
     return LocalisedText(swedish, CONTENT_LANGUAGE)
 
 
+class InLanguage:
+    """`workshop.title_text`: the field or its `_en` twin, as `localised` chooses for the page."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __get__(self, instance, owner=None) -> LocalisedText:
+        if instance is None:
+            return self
+        return localised(getattr(instance, self.field), getattr(instance, f"{self.field}_en"))
+
+
 def swedish(text: str) -> SafeString:
     """Swedish prose that has no English version (organisations, job titles, a venue)."""
     return LocalisedText(text, CONTENT_LANGUAGE).html

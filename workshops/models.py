@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reglab import caches
 
-from .languages import LocalisedText, localised
+from .languages import InLanguage
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -121,17 +121,11 @@ class Event(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    @property
-    def name_text(self) -> LocalisedText:
-        return localised(self.name, self.name_en)
+    name_text = InLanguage("name")
 
-    @property
-    def tagline_text(self) -> LocalisedText:
-        return localised(self.tagline, self.tagline_en)
+    tagline_text = InLanguage("tagline")
 
-    @property
-    def introduction_text(self) -> LocalisedText:
-        return localised(self.introduction, self.introduction_en)
+    introduction_text = InLanguage("introduction")
 
     @property
     def has_contact(self) -> bool:
@@ -379,13 +373,9 @@ class Workshop(models.Model):
     def code(self) -> str:
         return f"W{self.number}"
 
-    @property
-    def title_text(self) -> LocalisedText:
-        return localised(self.title, self.title_en)
+    title_text = InLanguage("title")
 
-    @property
-    def description_text(self) -> LocalisedText:
-        return localised(self.description, self.description_en)
+    description_text = InLanguage("description")
 
     @property
     def is_draft(self) -> bool:
