@@ -39,11 +39,24 @@ class OptionText:
 
 
 def option_text(workshop: Workshop, *, input_name: str, queue_name: str) -> OptionText:
+    # The form's workshops (selectors.workshops_to_show) carry the texts found for them so far.
+    found = getattr(workshop, "option_texts", None)
+    key = (get_language(), input_name, queue_name)
+    if found is not None and key in found:
+        return found[key]
+    text = _option_text(workshop, key)
+    if found is not None:
+        found[key] = text
+    return text
+
+
+def _option_text(workshop: Workshop, key: tuple[str, str, str]) -> OptionText:
+    language, input_name, queue_name = key
     presenters = tuple(
         (wp.presenter.name, wp.presenter.organisation) for wp in workshop.ordered_presenters()
     )
     return _rendered(
-        get_language(),
+        language,
         input_name,
         queue_name,
         workshop.code,

@@ -190,7 +190,7 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
     return list(
         Workshop.objects.published()
         .filter(event=event)
-        .select_related("slot")
+        .select_related("slot", "room")
         .order_by("slot__number", "number")
     )
 
@@ -199,15 +199,21 @@ def _programme_to_show(event: Event) -> list[Workshop]:
     # The form's texts, rooms and presenters change only when organisers edit the programme,
     # but reading them is most of the cost of showing the form: kept (reglab.caches). Only
     # what is shown comes from here, never what a submission is checked against.
-    return caches.kept_for_programme(
-        ("form-workshops", event.pk),
-        lambda: list(
-            Workshop.objects.published()
-            .for_programme()
-            .filter(event=event)
-            .order_by("slot__number", "number")
-        ),
+    return caches.kept_for_programme(("form-workshops", event.pk), lambda: _read_programme(event))
+
+
+def _read_programme(event: Event) -> list[Workshop]:
+    workshops = list(
+        Workshop.objects.published()
+        .for_programme()
+        .filter(event=event)
+        .order_by("slot__number", "number")
     )
+    for workshop in workshops:
+        # Their options' texts per language (registrations.option_texts), shared by the
+        # copies handed out, and gone with these objects when the programme changes.
+        workshop.option_texts = {}
+    return workshops
 
 
 def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Workshop]:

@@ -10,6 +10,7 @@ together on PostgreSQL. SQLite serialises writers itself (transaction_mode=IMMED
 settings).
 """
 
+import copy
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
@@ -130,12 +131,20 @@ def check_seats(
 
 
 def counted_now(workshops: Iterable[Workshop]) -> dict[int, Workshop]:
-    """These workshops as they are now, each with `seats_taken`, in one query and without
-    locks: {id: workshop}."""
-    current = selectors.with_seats_taken(
-        Workshop.objects.select_related("room", "slot").filter(pk__in=[w.pk for w in workshops])
-    ).order_by("pk")
-    return {w.pk: w for w in current}
+    """These workshops, each a copy with `seats_taken` counted now, in one query and without
+    locks: {id: workshop}, in id order.
+
+    Their capacity is what the caller read (a submission's, from this request): a seat is
+    only given by `lock_and_check_seats`, which reads the rows again under their locks.
+    """
+    by_id = {w.pk: w for w in workshops}
+    taken = selectors.seats_taken(sorted(by_id))
+    counted = {}
+    for pk in sorted(by_id):
+        workshop = copy.copy(by_id[pk])
+        workshop.seats_taken = taken.get(pk, 0)
+        counted[pk] = workshop
+    return counted
 
 
 def refuse_if_already_full(workshops: Iterable[Workshop]) -> None:
