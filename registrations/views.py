@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from reglab import caches, ratelimit
 from workshops.models import Event
-from workshops.selectors import current_event
+from workshops.selectors import current_event, event_to_show
 
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
@@ -101,12 +101,14 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
 @require_http_methods(["GET", "POST"])
 @ratelimit.ratelimit("register-posts", limit=REGISTER_POST_LIMIT)
 def register(request, event_slug):
-    event = get_object_or_404(Event, slug=event_slug)
+    posted = request.method == "POST"
+    # A submission's event is read from the database (the services decide on its window); the
+    # form only shown takes the kept one.
+    event = get_object_or_404(Event, slug=event_slug) if posted else event_to_show(event_slug)
     # The window's rule is the services' (rules.check_window); outside it this page explains
     # when registration opens or closed, instead of a form and a refusal.
     if not event.is_registration_open():
         return render(request, "registrations/closed.html", {"event": event})
-    posted = request.method == "POST"
     if not posted and not caches.has_messages_of_its_own(request):
         return _blank_form(request, event)
     form = RegistrationForm(

@@ -43,10 +43,12 @@ the services count seats there, under their locks. Seats are counted for every r
 
 import time
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils.translation import get_language
 
@@ -64,12 +66,39 @@ def _new_version() -> int:
     return time.time_ns()
 
 
+# The version a request read, for the rest of that request: a page asks for it several times
+# (its event, its texts, its bytes) and so takes one round trip to Redis, and sees one
+# programme throughout. _OUTSIDE when no request runs in this thread (commands, the worker).
+_OUTSIDE = object()
+_version_of_request: ContextVar = ContextVar("programme_version_of_request", default=_OUTSIDE)
+
+
+def _request_starts(**kwargs) -> None:
+    _version_of_request.set(None)
+
+
+def _request_ends(**kwargs) -> None:
+    _version_of_request.set(_OUTSIDE)
+
+
+request_started.connect(_request_starts, dispatch_uid="reglab.caches.request_starts")
+request_finished.connect(_request_ends, dispatch_uid="reglab.caches.request_ends")
+
+
 def programme_version() -> int:
     """A number that changes whenever the programme is edited."""
-    return cache.get_or_set(PROGRAMME_VERSION_KEY, _new_version, timeout=None)
+    version = _version_of_request.get()
+    if version is None or version is _OUTSIDE:
+        read = cache.get_or_set(PROGRAMME_VERSION_KEY, _new_version, timeout=None)
+        if version is None:
+            _version_of_request.set(read)
+        return read
+    return version
 
 
 def _bump() -> None:
+    if _version_of_request.get() is not _OUTSIDE:
+        _version_of_request.set(None)  # this request's own edit: read the new version
     try:
         cache.incr(PROGRAMME_VERSION_KEY)
     except ValueError:  # not set yet, or evicted: start a new version

@@ -127,6 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # failing with "database is locked" halfway through.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 else:
+    # Django's backend, health-checking only connections idle for a while (reglab/postgresql).
+    DATABASES["default"]["ENGINE"] = "reglab.postgresql"
     # Bounded waits: a registration queues at most LOCK_TIMEOUT ms for a locked workshop row
     # (then the person is asked to try again), and no query runs longer than STATEMENT_TIMEOUT.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (

@@ -3,7 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.utils import timezone
+
+from reglab import caches
 
 from .models import Event, TimeSlot, Workshop
 
@@ -13,6 +16,19 @@ def current_event() -> Event | None:
     today = timezone.localdate()
     upcoming = Event.objects.filter(date__gte=today).order_by("date").first()
     return upcoming or Event.objects.order_by("-date").first()
+
+
+def event_to_show(slug: str) -> Event:
+    """The event with this slug, for a page that only shows it (its texts, whether its
+    registration is open), or Http404. Kept with the programme (an edit of the event changes
+    the version), so the page needs no query for it; what is decided on (a submission's
+    window) is read from the database."""
+    event = caches.kept_for_programme(
+        ("event-to-show", slug), lambda: Event.objects.filter(slug=slug).first()
+    )
+    if event is None:
+        raise Http404
+    return event
 
 
 def workshops_for_programme():

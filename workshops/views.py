@@ -43,20 +43,9 @@ def _cards(event: Event) -> tuple[PassCards, ...]:
     )
 
 
-def _event_to_show(slug: str) -> Event:
-    # Only shown, never decided on: kept with the programme (an edit of the event changes the
-    # version), so the page needs no query for it.
-    event = caches.kept_for_programme(
-        ("event-to-show", slug), lambda: Event.objects.filter(slug=slug).first()
-    )
-    if event is None:
-        raise Http404
-    return event
-
-
 def programme(request, event_slug=None):
     if event_slug is not None:
-        event = _event_to_show(event_slug)
+        event = selectors.event_to_show(event_slug)
     elif (event := selectors.current_event()) is None:
         raise Http404
     # The cards' texts change only when organisers edit the programme, so they are kept; the

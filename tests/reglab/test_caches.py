@@ -28,3 +28,41 @@ def test_a_kept_value_is_built_again_after_an_edit_or_in_time(monkeypatch):
     later = caches.time.monotonic() + caches.KEPT_SECONDS + 1
     monkeypatch.setattr(caches.time, "monotonic", lambda: later)
     assert caches.kept_for_programme("test-key", build) == 3
+
+
+def _counting_version_reads(monkeypatch) -> list:
+    reads = []
+    real = caches.cache.get_or_set
+
+    def get_or_set(key, *args, **kwargs):
+        if key == caches.PROGRAMME_VERSION_KEY:
+            reads.append(key)
+        return real(key, *args, **kwargs)
+
+    monkeypatch.setattr(caches.cache, "get_or_set", get_or_set)
+    return reads
+
+
+def test_a_page_reads_the_programme_version_once_per_request(client, programme, monkeypatch):
+    reads = _counting_version_reads(monkeypatch)
+    for path in ["/", "/utsikt-ar-insikt/", "/utsikt-ar-insikt/anmalan/"]:
+        reads.clear()
+        assert client.get(path).status_code == 200
+        assert len(reads) == 1, path  # the event, the texts and the page bytes: one read
+
+
+def test_outside_requests_and_after_an_edit_in_a_request_the_version_is_read_again(
+    db, monkeypatch
+):
+    reads = _counting_version_reads(monkeypatch)
+    caches.programme_version()
+    caches.programme_version()
+    assert len(reads) == 2  # no request: nothing is held
+    caches._request_starts()
+    try:
+        before = caches.programme_version()
+        assert caches.programme_version() == before and len(reads) == 3
+        caches.programme_changed()  # the request's own edit
+        assert caches.programme_version() > before
+    finally:
+        caches._request_ends()

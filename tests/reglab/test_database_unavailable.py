@@ -69,3 +69,55 @@ def test_public_pages_answer_a_friendly_503_and_recover_when_the_database_return
 def test_an_unreachable_postgresql_server_also_gives_the_503_page():
     # Nothing listens on port 9 here, so the connection is refused at once.
     assert_friendly_503(run_app("postgres://postgres@127.0.0.1:9/reglab"))
+
+
+def _cut_and_ask(database_url: str) -> list:
+    script = textwrap.dedent(
+        """
+        import json, sys, time
+        import django
+        django.setup()
+        import psycopg
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.db import connection
+        from django.test.client import RequestFactory
+
+        # As a server calls the site (the test client keeps connections open on purpose).
+        app = WSGIHandler()
+        statuses = []
+
+        def ask():
+            environ = RequestFactory()._base_environ(PATH_INFO="/utsikt-ar-insikt/")
+            answer = []
+            body = app(environ, lambda status, headers, exc_info=None: answer.append(status))
+            b"".join(body)
+            body.close()  # request_finished, as the server sends it
+            statuses.append(int(answer[0].split()[0]))
+
+        def cut():
+            pid = connection.connection.info.backend_pid
+            with psycopg.connect(sys.argv[1], autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            time.sleep(0.1)
+
+        ask()           # connects; the connection is kept (CONN_MAX_AGE)
+        cut()
+        time.sleep(1.2) # idle for longer than RECENTLY_USED_SECONDS: checked, reconnected
+        ask()
+        cut()           # cut a moment after it answered: the request's own query finds out
+        ask()
+        ask()           # Django dropped the broken connection: a fresh one
+        print(json.dumps(statuses))
+        """
+    )
+    return run_script(script, database_url, database_url=database_url)
+
+
+def test_a_cut_connection_is_reconnected_or_answered_with_the_503_page(
+    postgres_only, transactional_db, programme
+):
+    from django.db import connection
+
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    assert _cut_and_ask(database_url) == [200, 200, 503, 200]
