@@ -46,3 +46,24 @@ def test_ics_has_three_events_in_stockholm_time_with_room(
             assert str(event["summary"]) == f"{workshop.code} {workshop.title}"
             assert workshop.room.name in str(event["location"])
         assert b"BEGIN:VTIMEZONE" in ics
+
+
+def test_the_time_zone_is_icalendars_own_and_comes_first(programme):
+    from icalendar import Timezone
+
+    workshops = [Workshop.objects.get(event=programme, number=n) for n in (1, 7, 13)]
+    registration = services.register(
+        event=programme,
+        name="Anna",
+        email="anna@example.se",
+        organisation="Region Test",
+        consent=True,
+        workshops=workshops,
+    ).registration
+    for _ in range(2):  # the second file takes the kept VTIMEZONE
+        calendar = Calendar.from_ical(agenda_ics(registration))
+        assert calendar.subcomponents[0].name == "VTIMEZONE"
+        assert [tz.to_ical() for tz in calendar.timezones] == [
+            Timezone.from_tzid("Europe/Stockholm").to_ical()
+        ]
+        assert calendar.get_missing_tzids() == set()
