@@ -51,9 +51,7 @@ def test_a_page_reads_the_programme_version_once_per_request(client, programme, 
         assert len(reads) == 1, path  # the event, the texts and the page bytes: one read
 
 
-def test_outside_requests_and_after_an_edit_in_a_request_the_version_is_read_again(
-    db, monkeypatch
-):
+def test_outside_requests_and_after_an_edit_in_a_request_the_version_is_read_again(db, monkeypatch):
     reads = _counting_version_reads(monkeypatch)
     caches.programme_version()
     caches.programme_version()
