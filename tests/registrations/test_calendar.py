@@ -63,7 +63,16 @@ def test_the_time_zone_is_icalendars_own_and_comes_first(programme):
     for _ in range(2):  # the second file takes the kept VTIMEZONE
         calendar = Calendar.from_ical(agenda_ics(registration))
         assert calendar.subcomponents[0].name == "VTIMEZONE"
+        year = programme.date.year
         assert [tz.to_ical() for tz in calendar.timezones] == [
-            Timezone.from_tzid("Europe/Stockholm").to_ical()
+            Timezone.from_tzid(
+                "Europe/Stockholm",
+                first_date=datetime.date(year, 1, 1),
+                last_date=datetime.date(year + 1, 12, 31),
+            ).to_ical()
         ]
         assert calendar.get_missing_tzids() == set()
+        # The event's times, in that zone: summer or winter time as the day has it.
+        (zone,) = calendar.timezones
+        start = calendar.walk("VEVENT")[0].decoded("dtstart")
+        assert start.utcoffset() == zone.to_tz().utcoffset(start.replace(tzinfo=None))
