@@ -23,9 +23,13 @@ def event_to_show(slug: str) -> Event:
     registration is open), or Http404. Kept with the programme (an edit of the event changes
     the version), so the page needs no query for it; what is decided on (a submission's
     window) is read from the database."""
-    event = caches.kept_for_programme(
-        ("event-to-show", slug), lambda: Event.objects.filter(slug=slug).first()
-    )
+    return caches.kept_for_programme(("event-to-show", slug), lambda: _event_or_404(slug))
+
+
+def _event_or_404(slug: str) -> Event:
+    # Raised before anything is kept: only events that exist take room, not every address
+    # someone types.
+    event = Event.objects.filter(slug=slug).first()
     if event is None:
         raise Http404
     return event

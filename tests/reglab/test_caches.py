@@ -64,3 +64,11 @@ def test_outside_requests_and_after_an_edit_in_a_request_the_version_is_read_aga
         assert caches.programme_version() > before
     finally:
         caches._request_ends()
+
+
+def test_an_address_of_no_event_keeps_nothing(client, programme):
+    kept_before = set(caches._kept)
+    for n in range(3):
+        assert client.get(f"/inget-sadant-{n}/").status_code == 404
+        assert client.get(f"/inget-sadant-{n}/anmalan/").status_code == 404
+    assert set(caches._kept) == kept_before
