@@ -34,7 +34,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from registrations import selectors, services
 from registrations.models import Choice, QueueEntry, Registration
@@ -43,7 +43,13 @@ from registrations.services import cancellation as cancellation_service
 from registrations.services import queue as queue_service
 from registrations.services import registration as registration_service
 from tests.conftest import make_event, register_people
-from tests.threads import Meeting, read_without_lock, run_together, switched_off_in
+from tests.threads import (
+    Meeting,
+    meet_where_counted_under_locks,
+    read_without_lock,
+    run_together,
+    switched_off_in,
+)
 from workshops.models import Room, Workshop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
@@ -556,17 +562,7 @@ def lower_room_while_registering(monkeypatch, first: str):
     room = Room.objects.get(name="room-race room 1")
     chosen = list(Workshop.objects.filter(event=event).order_by("number"))
     meeting = Meeting(2)
-    # They meet where each counts under its locks; Bertil's unlocked count before his
-    # transaction (rules.counted_now, the early refusal) is not the count this race is about.
-    counted_under_locks = meeting.at(selectors.seats_taken)
-    count_unlocked = selectors.seats_taken
-
-    def seats_taken(*args, **kwargs):
-        if transaction.get_connection().in_atomic_block:
-            return counted_under_locks(*args, **kwargs)
-        return count_unlocked(*args, **kwargs)
-
-    monkeypatch.setattr(selectors, "seats_taken", seats_taken)
+    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken")
 
     def organiser():
         if first != "organiser":

@@ -10,7 +10,7 @@ import pytest
 from registrations import selectors, services
 from registrations.services import rules
 from tests.conftest import make_event, register_people
-from tests.threads import Meeting, run_together
+from tests.threads import Meeting, meet_where_counted_under_locks, run_together
 from workshops.models import Workshop
 
 
@@ -30,7 +30,7 @@ def lower_while_registering(monkeypatch):
     register_people(event, 1)
     chosen = list(Workshop.objects.filter(event=event).order_by("number"))
     meeting = Meeting(2)
-    monkeypatch.setattr(selectors, "seats_taken", meeting.at(selectors.seats_taken))
+    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken")
 
     def organiser():
         w1.capacity = 1
