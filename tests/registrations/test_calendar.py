@@ -4,7 +4,7 @@ import datetime
 import zoneinfo
 
 from django.core import mail
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from registrations import services
 from registrations.calendar import agenda_ics
@@ -13,19 +13,27 @@ from workshops.models import Workshop
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 
+def _workshops(programme) -> list[Workshop]:
+    return [Workshop.objects.get(event=programme, number=n) for n in (1, 7, 13)]
+
+
+def _register_anna(programme, workshops):
+    return services.register(
+        event=programme,
+        name="Anna",
+        email="anna@example.se",
+        organisation="Region Test",
+        consent=True,
+        workshops=workshops,
+    ).registration
+
+
 def test_ics_has_three_events_in_stockholm_time_with_room(
     programme, django_capture_on_commit_callbacks
 ):
-    workshops = [Workshop.objects.get(event=programme, number=n) for n in (1, 7, 13)]
+    workshops = _workshops(programme)
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.register(
-            event=programme,
-            name="Anna",
-            email="anna@example.se",
-            organisation="Region Test",
-            consent=True,
-            workshops=workshops,
-        ).registration
+        registration = _register_anna(programme, workshops)
 
     attached = mail.outbox[0].attachments[0][1]
     attached = attached.encode() if isinstance(attached, str) else attached
@@ -49,17 +57,7 @@ def test_ics_has_three_events_in_stockholm_time_with_room(
 
 
 def test_the_time_zone_is_icalendars_own_and_comes_first(programme):
-    from icalendar import Timezone
-
-    workshops = [Workshop.objects.get(event=programme, number=n) for n in (1, 7, 13)]
-    registration = services.register(
-        event=programme,
-        name="Anna",
-        email="anna@example.se",
-        organisation="Region Test",
-        consent=True,
-        workshops=workshops,
-    ).registration
+    registration = _register_anna(programme, _workshops(programme))
     for _ in range(2):  # the second file takes the kept VTIMEZONE
         calendar = Calendar.from_ical(agenda_ics(registration))
         assert calendar.subcomponents[0].name == "VTIMEZONE"
