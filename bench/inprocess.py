@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--workshops", type=int, default=15, help="15, or more in 3 passes")
     parser.add_argument("--queries", default="", help="a request's label: its SQL")
     parser.add_argument("--profile", default="", help="a request's label: its cProfile")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, ...)")
     args = parser.parse_args()
 
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
@@ -131,7 +132,7 @@ def measure(args) -> int:
             send(n + 2)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
         cpu = (time.process_time() - started) / args.requests * 1000
         wall = (time.perf_counter() - wall) / args.requests * 1000
         # Python function calls per request: a measure the machine's load does not move.

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncDate
+from django.shortcuts import get_object_or_404
 
 from reglab import caches
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
@@ -195,6 +196,43 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
     )
 
 
+@dataclass(frozen=True)
+class ProgrammeToChoose:
+    """What a submission is checked against, read from the database for it."""
+
+    event: Event
+    passes: list[TimeSlot]  # every pass of the event, in order
+    workshops: list[Workshop]  # as `workshops_to_choose`
+
+
+def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
+    """A submission's event, passes and `workshops_to_choose`, from the database in one query
+    (the workshops with their event, pass and room, each row with the event's number of
+    passes), or Http404. A pass without a published workshop costs a query of its own."""
+    passes_of_event = (
+        TimeSlot.objects.filter(event=OuterRef("event"))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    workshops = list(
+        Workshop.objects.published()
+        .filter(event__slug=event_slug)
+        .select_related("event", "slot", "room")
+        .annotate(passes_of_event=Subquery(passes_of_event))
+        .order_by("slot__number", "number")
+    )
+    if not workshops:
+        event = get_object_or_404(Event, slug=event_slug)
+        return ProgrammeToChoose(event, list(event.slots.order_by("number")), [])
+    event = workshops[0].event
+    passes = list({w.slot_id: w.slot for w in workshops}.values())
+    if len(passes) != workshops[0].passes_of_event:
+        passes = list(event.slots.order_by("number"))
+    return ProgrammeToChoose(event, passes, workshops)
+
+
 def _programme_to_show(event: Event) -> list[Workshop]:
     # The form's texts, rooms and presenters change only when organisers edit the programme,
     # but reading them is most of the cost of showing the form: kept (reglab.caches). Only
@@ -216,13 +254,17 @@ def _read_programme(event: Event) -> list[Workshop]:
     return workshops
 
 
-def workshops_to_show(event: Event, *, exclude_registration=None) -> list[Workshop]:
-    """The event's workshops as the form shows them, with `seats_taken` counted right now.
+def workshops_to_show(
+    event: Event, *, exclude_registration=None, taken: dict[int, int] | None = None
+) -> list[Workshop]:
+    """The event's workshops as the form shows them, with `seats_taken` counted right now,
+    or as `taken` (`seats_taken` of this request) says.
 
     Copies, so requests served side by side by one process never share a seat count.
     """
     programme = _programme_to_show(event)
-    taken = seats_taken((w.pk for w in programme), exclude_registration=exclude_registration)
+    if taken is None:
+        taken = seats_taken((w.pk for w in programme), exclude_registration=exclude_registration)
     shown = []
     for workshop in programme:
         workshop = copy.copy(workshop)

@@ -87,7 +87,8 @@ def private_page(view):
 
 def _apply_rule_error(form, error: services.RegistrationError) -> None:
     field = pass_field_name(error.slot.number) if error.slot is not None else None
-    form.add_error(field, error.message)
+    # A pass with no published workshop has no input on the form: said above the form.
+    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _form_workshops(posted: bool, event, *, exclude_registration=None):
@@ -102,9 +103,13 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
 @ratelimit.ratelimit("register-posts", limit=REGISTER_POST_LIMIT)
 def register(request, event_slug):
     posted = request.method == "POST"
-    # A submission's event is read from the database (the services decide on its window); the
-    # form only shown takes the kept one.
-    event = get_object_or_404(Event, slug=event_slug) if posted else event_to_show(event_slug)
+    # A submission's event and workshops are read from the database (the services decide on
+    # its window and passes); the form only shown takes the kept event.
+    if posted:
+        programme = selectors.programme_to_choose(event_slug)
+        event, workshops = programme.event, programme.workshops
+    else:
+        event = event_to_show(event_slug)
     # The window's rule is the services' (rules.check_window); outside it this page explains
     # when registration opens or closed, instead of a form and a refusal.
     if not event.is_registration_open():
@@ -113,13 +118,16 @@ def register(request, event_slug):
         return _blank_form(request, event)
     form = RegistrationForm(
         request.POST if posted else None,
-        workshops=_form_workshops(posted, event),
+        workshops=workshops if posted else selectors.workshops_to_show(event),
         # A workshop's page links here with ?workshop=W3: that one starts chosen.
         preselect=request.GET.get("workshop"),
     )
+    taken = None
     if posted and form.is_valid():
         if not ratelimit.hit("register", request, limit=REGISTER_LIMIT, period=60):
             return ratelimit.too_many(request, 60)
+        # One count, without locks: the services' early refusal, and the page if refused.
+        taken = selectors.seats_taken(w.pk for w in workshops)
         try:
             services.register(
                 event=event,
@@ -129,6 +137,8 @@ def register(request, event_slug):
                 consent=form.cleaned_data["consent"],
                 workshops=form.chosen_workshops(),
                 queue=form.queue_wishes,
+                passes=programme.passes,
+                seats_taken=taken,
             )
         except services.RegistrationError as error:
             ratelimit.refund("register", request, period=60)
@@ -146,7 +156,7 @@ def register(request, event_slug):
             return response
     if posted:
         # Shown again: with texts, presenters and the seats left right now.
-        form.workshops = selectors.workshops_to_show(event)
+        form.workshops = selectors.workshops_to_show(event, taken=taken)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 

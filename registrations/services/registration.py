@@ -5,14 +5,14 @@ Each function is one transaction: a refused request leaves the database as it wa
 are handed to `emails.send_later`, which sends them after the commit.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from reglab import languages
-from workshops.models import Event, Workshop
+from workshops.models import Event, TimeSlot, Workshop
 
 from .. import emails, selectors
 from ..models import Choice, Registration
@@ -64,10 +64,17 @@ def register(
     allow_over_capacity: bool = False,
     check_window: bool = True,
     by: Actor = PARTICIPANT,
+    passes: Sequence[TimeSlot] | None = None,
+    seats_taken: Mapping[int, int] | None = None,
 ) -> RegistrationResult:
     """Register a person for one workshop per pass, or tell them (by e-mail) they already are.
 
     `queue`: full workshops to queue for at once, at most one per pass (see `queue.sync_queue`).
+    `passes`: the event's passes as the caller read them with the workshops
+    (selectors.programme_to_choose), so the rule needs no query for them.
+    `seats_taken`: the caller's count of this moment, without locks (`selectors.seats_taken`
+    of the event's workshops), for the early refusal below instead of a count of its own: the
+    form shown after a refusal then shows the seats it was refused on, from one query.
 
     Every check of the input comes before the address is looked up, so a stranger who types
     someone's address learns nothing: a refusal is the same for a known and a new address,
@@ -81,11 +88,11 @@ def register(
         rules.check_window(event)
     rules.check_details(name=name, organisation=organisation)
     email = normalise_email(email)
-    by_slot = rules.check_one_per_pass(event, workshops)
+    by_slot = rules.check_one_per_pass(event, workshops, passes=passes)
     # Unlocked, before the transaction: most submissions in a rush are refused here, without a
     # BEGIN and a ROLLBACK, and the locks that registrations for the same workshops queue behind
     # are not held for these round trips.
-    now = rules.counted_now([*by_slot.values(), *queue])
+    now = rules.counted_now([*by_slot.values(), *queue], taken=seats_taken)
     if not allow_over_capacity:
         rules.refuse_if_already_full(now[w.pk] for w in by_slot.values() if w.pk in now)
     queues.check_wishes(

@@ -11,7 +11,7 @@ settings).
 """
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
@@ -46,15 +46,22 @@ def check_offered(event: Event, workshop: Workshop) -> None:
 
 
 def check_one_per_pass(
-    event: Event, workshops: Iterable[Workshop], *, walk_in: bool = False
+    event: Event,
+    workshops: Iterable[Workshop],
+    *,
+    walk_in: bool = False,
+    passes: Sequence[TimeSlot] | None = None,
 ) -> dict[int, Workshop]:
     """Exactly one published workshop in each of the event's passes. Returns {slot id: workshop}.
 
     A walk-in (Registration.walk_in), added at one door on the day, holds a seat only where
     they came: at most one workshop per pass, and at least one. Their empty passes hold no
     seat, so every count of seats stays right.
+
+    `passes`: the event's passes in order, as the caller read them for this request
+    (selectors.programme_to_choose); else read here.
     """
-    slots = list(event.slots.order_by("number"))
+    slots = list(passes) if passes is not None else list(event.slots.order_by("number"))
     by_slot: dict[int, Workshop] = {}
     for workshop in workshops:
         check_offered(event, workshop)
@@ -130,15 +137,19 @@ def check_seats(
     return over
 
 
-def counted_now(workshops: Iterable[Workshop]) -> dict[int, Workshop]:
+def counted_now(
+    workshops: Iterable[Workshop], *, taken: Mapping[int, int] | None = None
+) -> dict[int, Workshop]:
     """These workshops, each a copy with `seats_taken` counted now, in one query and without
-    locks: {id: workshop}, in id order.
+    locks: {id: workshop}, in id order. `taken`: the caller's count of this moment
+    (`selectors.seats_taken`), used instead of a query of its own.
 
     Their capacity is what the caller read (a submission's, from this request): a seat is
     only given by `lock_and_check_seats`, which reads the rows again under their locks.
     """
     by_id = {w.pk: w for w in workshops}
-    taken = selectors.seats_taken(sorted(by_id))
+    if taken is None:
+        taken = selectors.seats_taken(sorted(by_id))
     counted = {}
     for pk in sorted(by_id):
         workshop = copy.copy(by_id[pk])

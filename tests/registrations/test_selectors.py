@@ -104,3 +104,44 @@ def test_no_workshops_have_no_seats_taken(db):
     from registrations import selectors as seat_selectors
 
     assert seat_selectors.seats_taken([]) == {}
+
+
+def test_programme_to_choose_reads_every_pass_with_the_workshops(
+    small_event, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        programme = selectors.programme_to_choose(small_event.slug)
+    assert programme.event == small_event
+    assert programme.passes == list(small_event.slots.order_by("number"))
+    assert [w.pk for w in programme.workshops] == [
+        w.pk for w in Workshop.objects.filter(event=small_event).order_by("slot__number", "number")
+    ]
+
+
+def test_a_pass_without_a_published_workshop_is_still_one_of_the_passes(small_event, client):
+    """The rule asks for a workshop in every pass; a pass whose workshops are all drafts is
+    read from its own query, so the submission is refused for it, not let through."""
+    from django.urls import reverse
+
+    from registrations.models import Registration
+    from registrations.services.rules import missing_choice_message
+
+    last = small_event.slots.order_by("number").last()
+    Workshop.objects.filter(slot=last).update(status=Workshop.Status.DRAFT)
+    programme = selectors.programme_to_choose(small_event.slug)
+    assert programme.passes == list(small_event.slots.order_by("number"))
+
+    data = {"name": "Anna", "email": "anna@example.se", "organisation": "O", "consent": "on"}
+    for slot in small_event.slots.exclude(pk=last.pk):
+        data[f"pass_{slot.number}"] = str(slot.workshops.first().pk)
+    response = client.post(reverse("registrations:register", args=[small_event.slug]), data)
+    assert response.status_code == 200
+    assert missing_choice_message(last) in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_programme_to_choose_of_no_event_is_404(db):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        selectors.programme_to_choose("no-such-event")
