@@ -198,29 +198,108 @@ def workshops_to_choose(event: Event) -> list[Workshop]:
 
 @dataclass(frozen=True)
 class ProgrammeToChoose:
-    """What a submission is checked against, read from the database for it."""
+    """What a submission is checked against, as the database has it for this request."""
 
     event: Event
     passes: list[TimeSlot]  # every pass of the event, in order
-    workshops: list[Workshop]  # as `workshops_to_choose`
+    workshops: list[Workshop]  # as `workshops_to_choose`, copies for this request
 
 
-def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
-    """A submission's event, passes and `workshops_to_choose`, from the database in one query
-    (the workshops with their event, pass and room, each row with the event's number of
-    passes), or Http404. A pass without a published workshop costs a query of its own."""
-    passes_of_event = (
+def _passes_of_event():
+    return Subquery(
         TimeSlot.objects.filter(event=OuterRef("event"))
         .order_by()
         .values("event")
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+# What a submission is decided on, per published workshop in form order: the workshop, its
+# pass, its seats (own, else its room's), its event and the event's window and passes.
+_FACTS = (
+    "pk",
+    "slot_id",
+    "slot__number",
+    "capacity",
+    "room__capacity",
+    "event_id",
+    "event__registration_opens",
+    "event__registration_closes",
+    "passes_of_event",
+)
+
+
+@lru_cache(maxsize=64)
+def _facts_sql(event_slug: str) -> tuple[str, tuple]:
+    # Compiled once per event, as `_seats_taken_sql`: building the query costs more than
+    # running it.
+    facts = (
+        Workshop.objects.published()
+        .filter(event__slug=event_slug)
+        .annotate(passes_of_event=_passes_of_event())
+        .order_by("slot__number", "number")
+        .values_list(*_FACTS)
+    )
+    return facts.query.sql_with_params()
+
+
+def _facts(event_slug: str) -> list[tuple]:
+    sql, params = _facts_sql(event_slug)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # SQLite's driver gives naive datetimes (UTC), PostgreSQL's aware ones.
+    return [(*row[:6], *map(_aware, row[6:8]), row[8]) for row in rows]
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def _facts_of(workshops: list[Workshop]) -> list[tuple]:
+    passes = len({w.slot_id for w in workshops})
+    return [
+        (
+            w.pk,
+            w.slot_id,
+            w.slot.number,
+            w.capacity,
+            w.room.capacity,
+            w.event_id,
+            w.event.registration_opens,
+            w.event.registration_closes,
+            passes,
+        )
+        for w in workshops
+    ]
+
+
+def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
+    """A submission's event, passes and workshops (with pass and room), or Http404.
+
+    One query reads what the submission is decided on (`_FACTS`). Where the kept programme
+    (`_programme_to_show`) says exactly the same, its objects are used; else, and for an
+    event with a pass that has no published workshop, everything is read again from the
+    database. So a kept object never decides: only one that agrees with the database now."""
+    facts = _facts(event_slug)
+    if facts:
+        kept = _kept_programme(facts[0][5])
+        if _facts_of(kept) == facts:
+            workshops = [copy.copy(w) for w in kept]
+            passes = list({w.slot_id: w.slot for w in workshops}.values())
+            return ProgrammeToChoose(kept[0].event, passes, workshops)
+    return _read_programme_to_choose(event_slug)
+
+
+def _read_programme_to_choose(event_slug: str) -> ProgrammeToChoose:
     workshops = list(
         Workshop.objects.published()
         .filter(event__slug=event_slug)
         .select_related("event", "slot", "room")
-        .annotate(passes_of_event=Subquery(passes_of_event))
+        .annotate(passes_of_event=_passes_of_event())
         .order_by("slot__number", "number")
     )
     if not workshops:
@@ -234,17 +313,24 @@ def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
 
 
 def _programme_to_show(event: Event) -> list[Workshop]:
+    return _kept_programme(event.pk)
+
+
+def _kept_programme(event_id: int) -> list[Workshop]:
     # The form's texts, rooms and presenters change only when organisers edit the programme,
-    # but reading them is most of the cost of showing the form: kept (reglab.caches). Only
-    # what is shown comes from here, never what a submission is checked against.
-    return caches.kept_for_programme(("form-workshops", event.pk), lambda: _read_programme(event))
+    # but reading them is most of the cost of showing the form: kept (reglab.caches). What a
+    # submission is checked against comes from here only where the database agrees
+    # (`programme_to_choose`).
+    return caches.kept_for_programme(
+        ("form-workshops", event_id), lambda: _read_programme(event_id)
+    )
 
 
-def _read_programme(event: Event) -> list[Workshop]:
+def _read_programme(event_id: int) -> list[Workshop]:
     workshops = list(
         Workshop.objects.published()
         .for_programme()
-        .filter(event=event)
+        .filter(event_id=event_id)
         .order_by("slot__number", "number")
     )
     for workshop in workshops:

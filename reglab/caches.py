@@ -1,9 +1,11 @@
 """Everything reglab keeps between requests, and why none of it shows an edit late.
 
 Several gunicorn workers (processes, each with a few threads) on one or more app servers serve
-the same site. Four things are kept; nothing any decision is made on is among them: a
-submission is checked against the database (registrations.selectors.workshops_to_choose) and
-the services count seats there, under their locks. Seats are counted for every request.
+the same site. Four things are kept; nothing any decision is made on is taken from them: a
+submission is checked against what the database says for it (registrations.selectors.
+programme_to_choose reads each workshop's pass and seats and the event's window and passes,
+and uses the kept objects only where they say the same) and the services count seats there,
+under their locks. Seats are counted for every request.
 
 1. The programme version (`programme_version`), in the default cache: Redis with REDIS_URL,
    shared by every process on every server. It changes on every write to the programme's
