@@ -157,6 +157,7 @@ def register(request, event_slug):
     if posted:
         # Shown again: with texts, presenters and the seats left right now.
         form.workshops = selectors.workshops_to_show(event, taken=taken)
+        return _shown_again(request, event, form)
     return render(request, "registrations/register.html", {"event": event, "form": form})
 
 
@@ -182,6 +183,32 @@ def _blank_form(request, event):
 
     page = caches.kept_page(("registration-form", event.pk, preselect), state=state, build=build)
     return HttpResponse(page.replace(_TOKEN_SLOT.encode(), get_token(request).encode()))
+
+
+# Stands in for the form in the kept page around a form shown again.
+_FORM_SLOT = f"form-{secrets.token_hex(16)}"
+
+
+def _shown_again(request, event, form):
+    """A submitted form shown again with its problems: the page around it is the same for
+    everyone (kept as bytes per language and programme version, reglab.caches 4.), the form
+    is rendered for this request, with its token."""
+    if caches.has_messages_of_its_own(request):
+        return render(request, "registrations/register.html", {"event": event, "form": form})
+
+    def build() -> bytes:
+        context = {"event": event, "form": form, "form_html": _FORM_SLOT}
+        return render_to_string("registrations/register.html", context, request).encode()
+
+    # The title says whether the form has errors: the one thing of the form's in the frame.
+    frame = caches.kept_page(
+        ("registration-form-frame", event.pk), state=bool(form.errors), build=build
+    )
+    body = render_to_string(
+        "registrations/includes/registration_form.html",
+        {"event": event, "form": form, "csrf_token": get_token(request)},
+    )
+    return HttpResponse(frame.replace(_FORM_SLOT.encode(), body.encode()))
 
 
 def thanks(request, event_slug):

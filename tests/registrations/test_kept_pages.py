@@ -138,3 +138,51 @@ def test_the_front_page_and_the_events_address_each_switch_back_to_themselves(pr
     own = reverse("workshops:event_programme", args=[programme.slug])
     assert f'name="next" value="{own}"' in Client().get(own).text
     assert 'name="next" value="/"' in Client().get("/").text
+
+
+def _refused_page(client, programme, **data):
+    from tests.registrations.test_pages import form_data
+
+    url = reverse("registrations:register", args=[programme.slug])
+    return client.post(url, form_data(programme, **data)).text
+
+
+def test_a_form_shown_again_is_the_page_rendered_afresh_with_its_own_values(
+    client, programme, monkeypatch
+):
+    """The page around a form shown again is kept; the form in it is each request's own."""
+    Workshop.objects.filter(event=programme, number=1).update(capacity=0)
+    kept = [
+        _refused_page(client, programme, name=name, email=f"{n}@example.se")
+        for n, name in enumerate(["Anna <Zyxwvu>", 'Bo "Bertil"'])
+    ]
+    assert views._FORM_SLOT not in kept[0]
+    assert "Anna &lt;Zyxwvu&gt;" in kept[0] and "Zyxwvu" not in kept[1]
+    assert "Bo &quot;Bertil&quot;" in kept[1]
+    monkeypatch.setattr(views.caches, "has_messages_of_its_own", lambda request: True)
+    afresh = _refused_page(client, programme, name='Bo "Bertil"', email="1@example.se")
+    assert TOKEN.sub("", afresh) == TOKEN.sub("", kept[1])
+    assert "<title>Fel i anmälan: " in kept[1]
+
+
+def test_a_form_shown_again_shows_an_edit_the_language_and_its_token_at_once(programme):
+    Workshop.objects.filter(event=programme, number=1).update(capacity=0)
+    visitor = Client(enforce_csrf_checks=True)
+    url = reverse("registrations:register", args=[programme.slug])
+    from tests.registrations.test_pages import form_data
+
+    def refused(**headers):
+        token = TOKEN.search(visitor.get(url, **headers).text).group(1)
+        data = {**form_data(programme), "csrfmiddlewaretoken": token}
+        page = visitor.post(url, data, **headers).text
+        return token, page
+
+    token, page = refused()
+    assert "Anmälan –" in page and '<html lang="sv">' in page
+    # The token the page carries is this visitor's and works for the next submission.
+    assert TOKEN.search(page).group(1) != token
+    _, english = refused(HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in english
+    programme.name = "Ett nytt namn på dagen"
+    programme.save()
+    assert "Ett nytt namn på dagen" in refused()[1]
