@@ -238,16 +238,6 @@ def add_walk_in(
                 field="email",
             )
         try:
-            over = rules.lock_and_check_seats([workshop], allow_over_capacity=allow_over_capacity)
-        except RegistrationError as error:
-            raise RegistrationError(
-                _("%(code)s är full. Bara en arrangör kan lägga till någon över platsgränsen.")
-                % {"code": workshop.code},
-                workshop=workshop,
-                field="allow_over_capacity",
-                confirm_label=_("Lägg till över platsgränsen"),
-            ) from error
-        try:
             with transaction.atomic():
                 registration = Registration.objects.create(
                     event=event,
@@ -263,6 +253,17 @@ def add_walk_in(
                 % {"email": email},
                 field="email",
             ) from None
+        # The person's row before the workshop's lock, as in `register`.
+        try:
+            over = rules.lock_and_check_seats([workshop], allow_over_capacity=allow_over_capacity)
+        except RegistrationError as error:
+            raise RegistrationError(
+                _("%(code)s är full. Bara en arrangör kan lägga till någon över platsgränsen.")
+                % {"code": workshop.code},
+                workshop=workshop,
+                field="allow_over_capacity",
+                confirm_label=_("Lägg till över platsgränsen"),
+            ) from error
         Choice.objects.create(
             registration=registration,
             slot_id=workshop.slot_id,

@@ -102,10 +102,6 @@ def register(
         existing = selectors.registration_by_address(event, email)
         if existing is not None:
             return _link_instead(existing)
-        if queue:
-            # The queued workshops are locked with the chosen ones, all in id order.
-            rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
-        over = rules.lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
         try:
             # A savepoint, so a simultaneous registration with the same address (caught by
             # the unique constraint) leaves this transaction usable.
@@ -123,6 +119,21 @@ def register(
             if existing is None:
                 raise
             return _link_instead(existing)
+        chosen = sorted(by_slot.values(), key=lambda w: w.slot.number)
+        record(
+            registration,
+            Action.CREATED,
+            by=by,
+            summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
+        )
+        # The seats last: the workshops' locks, which everyone registering for them queues
+        # behind, are held only for the count and the choices (and rolled back with the rest
+        # if one is full). The person's row comes first, as in every service that locks a
+        # registration and then its workshops.
+        if queue:
+            # The queued workshops are locked with the chosen ones, all in id order.
+            rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
+        over = rules.lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
         Choice.objects.bulk_create(
             Choice(
                 registration=registration,
@@ -131,13 +142,6 @@ def register(
                 over_capacity=over[workshop.pk],
             )
             for slot_id, workshop in by_slot.items()
-        )
-        chosen = sorted(by_slot.values(), key=lambda w: w.slot.number)
-        record(
-            registration,
-            Action.CREATED,
-            by=by,
-            summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
         )
         record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
         if queue:  # a new registration stands in no queue yet: nothing to leave

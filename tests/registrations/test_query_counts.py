@@ -104,3 +104,35 @@ def test_a_refused_submission_costs_the_same_few_queries_for_a_known_or_an_unkno
     # and for the page that shows it.
     assert len(counts["known@example.se"]) == 2
     assert not {"INSERT", "UPDATE", "DELETE"} & set(counts["known@example.se"])
+
+
+def test_a_registration_locks_its_workshops_only_for_the_count_and_the_choices(
+    postgres_only, programme
+):
+    """Everyone registering for a workshop queues behind its lock: the person's row and the
+    audit entry are written before it is taken, and only the count and the choices after."""
+    from registrations import services
+
+    workshops = list(programme.workshops.order_by("number"))
+    with CaptureQueriesContext(connection) as queries:
+        services.register(
+            event=programme,
+            name="Anna",
+            email="anna@example.se",
+            organisation="O",
+            consent=True,
+            workshops=[workshops[0], workshops[5], workshops[10]],
+        )
+    statements = [
+        q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]
+    ]  # the test's own transaction: the service's is a savepoint here, so no COMMIT
+    locked = next(i for i, sql in enumerate(statements) if "FOR NO KEY UPDATE" in sql)
+    before = " ".join(statements[:locked])
+    assert 'INSERT INTO "registrations_registration"' in before
+    assert 'INSERT INTO "registrations_auditentry"' in before
+    held = [sql[:40] for sql in statements[locked + 1 :]]
+    assert held == [
+        'SELECT "workshops_workshop"."id", "works',  # read again, with their rooms
+        'SELECT "registrations_choice"."workshop_',  # the seats taken
+        'INSERT INTO "registrations_choice" ("reg',
+    ]
