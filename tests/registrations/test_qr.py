@@ -7,6 +7,7 @@ import textwrap
 import zlib
 from zoneinfo import ZoneInfo
 
+import pytest
 import zxingcpp
 from django.core import mail
 
@@ -146,3 +147,15 @@ def test_migrating_gives_each_existing_registration_its_own_code(tmp_path):
     codes = run_script(BACKFILL, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", timeout=180)
     assert len(codes) == 3 == len(set(codes))
     assert all(code and len(code) >= 22 for code in codes)
+
+
+@pytest.mark.parametrize("scale", [1, 3, 8])
+def test_the_png_is_the_one_segno_writes_byte_for_byte(scale):
+    import io
+
+    import segno
+
+    code = segno.make_qr("https://anmalan.example.se/incheckning/kod/abcdefghijklmnopqrstuv/")
+    written = io.BytesIO()
+    code.save(written, kind="png", scale=scale, border=4, compresslevel=qr.PNG_COMPRESSION)
+    assert qr.png(code, scale=scale, border=4) == written.getvalue()
