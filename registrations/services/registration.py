@@ -98,55 +98,56 @@ def register(
     queues.check_wishes(
         event, chosen=by_slot.values(), wishes=[now[w.pk] for w in queue if w.pk in now]
     )
-    with try_again_when_busy(), transaction.atomic():
-        existing = selectors.registration_by_address(event, email)
-        if existing is not None:
-            return _link_instead(existing)
-        try:
-            # A savepoint, so a simultaneous registration with the same address (caught by
-            # the unique constraint) leaves this transaction usable.
-            with transaction.atomic():
-                registration = Registration.objects.create(
-                    event=event,
-                    name=name.strip(),
-                    email=email,
-                    organisation=organisation.strip(),
-                    consent=True,
-                    language=languages.current(),
-                )
-        except IntegrityError:
+    # No savepoint around the insert: a simultaneous registration with the same address,
+    # caught by the unique constraint, ends this transaction, and that registration answers.
+    try:
+        with try_again_when_busy(), transaction.atomic():
             existing = selectors.registration_by_address(event, email)
-            if existing is None:
-                raise
-            return _link_instead(existing)
-        chosen = sorted(by_slot.values(), key=lambda w: w.slot.number)
-        record(
-            registration,
-            Action.CREATED,
-            by=by,
-            summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
-        )
-        # The seats last: the workshops' locks, which everyone registering for them queues
-        # behind, are held only for the count and the choices (and rolled back with the rest
-        # if one is full). The person's row comes first, as in every service that locks a
-        # registration and then its workshops.
-        if queue:
-            # The queued workshops are locked with the chosen ones, all in id order.
-            rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
-        over = rules.lock_and_check_seats(by_slot.values(), allow_over_capacity=allow_over_capacity)
-        Choice.objects.bulk_create(
-            Choice(
-                registration=registration,
-                slot_id=slot_id,
-                workshop=workshop,
-                over_capacity=over[workshop.pk],
+            if existing is not None:
+                return _link_instead(existing)
+            registration = Registration.objects.create(
+                event=event,
+                name=name.strip(),
+                email=email,
+                organisation=organisation.strip(),
+                consent=True,
+                language=languages.current(),
             )
-            for slot_id, workshop in by_slot.items()
-        )
-        record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
-        if queue:  # a new registration stands in no queue yet: nothing to leave
-            queues.sync_queue(registration, queue, by=by)
-        emails.send_later(registration, "confirmation")
+            chosen = sorted(by_slot.values(), key=lambda w: w.slot.number)
+            record(
+                registration,
+                Action.CREATED,
+                by=by,
+                summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
+            )
+            # The seats last: the workshops' locks, which everyone registering for them queues
+            # behind, are held only for the count and the choices (and rolled back with the rest
+            # if one is full). The person's row comes first, as in every service that locks a
+            # registration and then its workshops.
+            if queue:
+                # The queued workshops are locked with the chosen ones, all in id order.
+                rules.lock_workshops(w.pk for w in [*by_slot.values(), *queue])
+            over = rules.lock_and_check_seats(
+                by_slot.values(), allow_over_capacity=allow_over_capacity
+            )
+            Choice.objects.bulk_create(
+                Choice(
+                    registration=registration,
+                    slot_id=slot_id,
+                    workshop=workshop,
+                    over_capacity=over[workshop.pk],
+                )
+                for slot_id, workshop in by_slot.items()
+            )
+            record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
+            if queue:  # a new registration stands in no queue yet: nothing to leave
+                queues.sync_queue(registration, queue, by=by)
+            emails.send_later(registration, "confirmation")
+    except IntegrityError:
+        existing = selectors.registration_by_address(event, email)
+        if existing is None:
+            raise
+        return _link_instead(existing)
     return RegistrationResult(registration, created=True)
 
 
