@@ -1,7 +1,9 @@
 """E-mails to participants: plain text and HTML, with the agenda as an .ics file.
 
-Services hand a message over with `send_later`: once the transaction commits it becomes a
-task (Django's tasks framework). With the database backend a separate worker
+Services hand a message over with `send_later`: it becomes a task (Django's tasks framework)
+that runs once the transaction commits. With the database backend the task's row is written
+in that transaction (registrations.outbox), so it commits, or rolls back, with the change it
+tells about: no crash between the commit and the queueing can lose it. A separate worker
 (`manage.py mail_worker`, registrations/tasks_db.py) builds and sends it, so a registration
 rush never waits on templates, the calendar file or the mail server; with the immediate
 backend (the default, and `make run`) it is sent right after the commit, in the same process.
@@ -41,6 +43,7 @@ from django.utils.translation import gettext as _
 from reglab.locking import lock_rows
 from workshops.models import Event
 
+from . import outbox
 from .calendar import agenda_ics, ics_filename
 from .models import MailDelivery, Registration
 from .qr import checkin_qr_png
@@ -292,7 +295,10 @@ def send_later(registration: Registration, kind_name: str) -> None:
     _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
     if not registration.email:
         return
-    _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
+    if outbox.writes_rows(deliver):
+        outbox.enqueue_many(deliver, [(registration.pk, kind_name)])
+    else:
+        _after_commit(partial(deliver.enqueue, registration.pk, kind_name))
 
 
 def _after_commit(enqueue) -> None:

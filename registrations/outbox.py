@@ -31,6 +31,11 @@ def enqueue_many(task: Task, args_list: Sequence[tuple]) -> None:
         transaction.on_commit(partial(_enqueue_each, task, list(args_list)))
 
 
+def writes_rows(task: Task) -> bool:
+    """Does queueing `task` write its row in the current transaction (the database backend)?"""
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
 def _enqueue_each(task: Task, args_list: list[tuple]) -> None:
     for args in args_list:
         task.enqueue(*args)

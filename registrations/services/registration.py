@@ -120,6 +120,7 @@ def register(
                 by=by,
                 summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
             )
+            emails.send_later(registration, "confirmation")
             # The seats last: the workshops' locks, which everyone registering for them queues
             # behind, are held only for the count and the choices (and rolled back with the rest
             # if one is full). The person's row comes first, as in every service that locks a
@@ -142,7 +143,6 @@ def register(
             record_overrides(registration, [w for w in chosen if over[w.pk]], by=by)
             if queue:  # a new registration stands in no queue yet: nothing to leave
                 queues.sync_queue(registration, queue, by=by)
-            emails.send_later(registration, "confirmation")
     except IntegrityError:
         existing = selectors.registration_by_address(event, email)
         if existing is None:
