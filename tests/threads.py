@@ -182,18 +182,22 @@ def switched_off_in(monkeypatch, module, name: str, thread: str, replacement: Ca
     monkeypatch.setattr(module, name, either)
 
 
-def meet_where_counted_under_locks(monkeypatch, meeting: "Meeting", module, name: str) -> None:
-    """`module.name` (a seat count) meets `meeting` when called inside a transaction, where
-    the services count under their locks; the unlocked early count a registration makes before
-    its transaction (rules.counted_now) passes by."""
+def meet_where_counted_under_locks(monkeypatch, meeting: "Meeting", module, *names: str) -> None:
+    """The seat counts `module.names` meet `meeting` (once per thread, whichever it calls
+    first) when called inside a transaction, where the services count under their locks; the
+    unlocked early count a registration makes before its transaction (rules.counted_now)
+    passes by."""
     from django.db import transaction
 
-    unlocked = getattr(module, name)
-    locked = meeting.at(unlocked)
+    locked = meeting.at(lambda count, *args, **kwargs: count(*args, **kwargs))
 
-    def count(*args, **kwargs):
-        if transaction.get_connection().in_atomic_block:
-            return locked(*args, **kwargs)
-        return unlocked(*args, **kwargs)
+    def counting(unlocked):
+        def count(*args, **kwargs):
+            if transaction.get_connection().in_atomic_block:
+                return locked(unlocked, *args, **kwargs)
+            return unlocked(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, count)
+        return count
+
+    for name in names:
+        monkeypatch.setattr(module, name, counting(getattr(module, name)))

@@ -121,16 +121,23 @@ def full_message(workshop: Workshop) -> str:
     }
 
 
+NO_SEATS = selectors.Seats(taken=0, capacity=0)
+
+
 def check_seats(
-    workshops: Iterable[Workshop], taken: dict[int, int], *, allow_over_capacity: bool
+    workshops: Iterable[Workshop],
+    seats: Mapping[int, selectors.Seats],
+    *,
+    allow_over_capacity: bool,
 ) -> dict[int, bool]:
-    """Each workshop must have a free seat, given `taken` ({workshop id: seats taken}).
+    """Each workshop must have a free seat, given `seats` ({workshop id: Seats}).
 
     Returns {workshop id: over capacity} so an organiser's deliberate override is recorded.
     """
     over = {}
     for workshop in workshops:
-        full = selectors.is_full(workshop, taken.get(workshop.pk, 0))
+        # A workshop gone from the database since the caller read it has no seats to give.
+        full = seats.get(workshop.pk, NO_SEATS).full
         if full and not allow_over_capacity:
             raise RegistrationError(full_message(workshop), slot=workshop.slot, workshop=workshop)
         over[workshop.pk] = full
@@ -167,7 +174,8 @@ def refuse_if_already_full(workshops: Iterable[Workshop]) -> None:
     given under the lock, by `lock_and_check_seats`.
     """
     workshops = sorted(workshops, key=lambda w: w.pk)
-    check_seats(workshops, {w.pk: w.seats_taken for w in workshops}, allow_over_capacity=False)
+    seats = {w.pk: selectors.Seats.of(w) for w in workshops}
+    check_seats(workshops, seats, allow_over_capacity=False)
 
 
 def check_details(*, name: str, organisation: str) -> None:
@@ -180,8 +188,14 @@ def check_details(*, name: str, organisation: str) -> None:
 def lock_and_check_seats(
     workshops: Iterable[Workshop], *, exclude_registration=None, allow_over_capacity=False
 ) -> dict[int, bool]:
-    """Lock the workshops' rows and make sure each has a free seat (see `check_seats`)."""
-    ids = sorted({w.pk for w in workshops})
-    locked = lock_workshops(ids)
-    taken = selectors.seats_taken(ids, exclude_registration=exclude_registration)
-    return check_seats(locked, taken, allow_over_capacity=allow_over_capacity)
+    """Lock the workshops' rows and make sure each has a free seat (see `check_seats`).
+
+    The seats are read after the locks are held, in one statement with how many each
+    workshop has: like `lock_workshops`' second read, it sees the rooms as they are now. The
+    messages name the workshops as the caller has them.
+    """
+    by_id = {w.pk: w for w in workshops}
+    ids = sorted(by_id)
+    lock_rows(Workshop.objects.all(), ids)
+    seats = selectors.seats_now(ids, exclude_registration=exclude_registration)
+    return check_seats([by_id[pk] for pk in ids], seats, allow_over_capacity=allow_over_capacity)

@@ -12,6 +12,7 @@ from registrations import selectors, services
 from registrations.models import AuditEntry, CheckIn, Choice
 from registrations.services import checkin, rules
 from tests.conftest import make_event, register_people, user_in_group
+from tests.threads import read_without_lock
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,14 +121,16 @@ def test_control_without_the_lock_the_constraint_still_gives_one(
 
 @pytest.fixture
 def widened_seat_count(monkeypatch):
-    real = selectors.seats_taken
+    def slowed(real):
+        def slow(*args, **kwargs):
+            result = real(*args, **kwargs)
+            time.sleep(0.1)
+            return result
 
-    def slow(*args, **kwargs):
-        result = real(*args, **kwargs)
-        time.sleep(0.1)
-        return result
+        return slow
 
-    monkeypatch.setattr(selectors, "seats_taken", slow)
+    for name in ("seats_taken", "seats_now"):
+        monkeypatch.setattr(selectors, name, slowed(getattr(selectors, name)))
 
 
 def last_seat(slug):
@@ -185,10 +188,7 @@ def test_two_staff_adding_walk_ins_for_the_last_seat_give_it_to_one(
 def test_control_without_the_row_locks_the_last_seat_is_taken_twice(
     postgres_only, staff, widened_seat_count, monkeypatch
 ):
-    def unlocked(ids):
-        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
-
-    monkeypatch.setattr(rules, "lock_workshops", unlocked)
+    read_without_lock(monkeypatch, rules, Workshop)
     _event, here, movers = last_seat("move-race-control")
 
     results, refusals, errors = at_once(

@@ -13,7 +13,7 @@ from registrations import selectors, services
 from registrations.models import Choice, Registration
 from registrations.services import rules
 from tests.conftest import make_event
-from tests.threads import Meeting, run_together
+from tests.threads import Meeting, read_without_lock, run_together
 from workshops.models import Workshop
 
 THREADS = 16
@@ -68,10 +68,7 @@ def test_last_seats_are_never_oversold(postgres_only, monkeypatch):
 def test_control_without_the_lock_oversells(postgres_only, monkeypatch):
     """Proves the test above can fail: with the row lock switched off, seats are oversold."""
 
-    def unlocked(ids):
-        return list(Workshop.objects.select_related("room", "slot").filter(pk__in=list(ids)))
-
-    monkeypatch.setattr(rules, "lock_workshops", unlocked)
+    read_without_lock(monkeypatch, rules, Workshop)
     event = make_event(slug="rush", workshops_per_slot=1, capacity=CAPACITY)
     outcome = rush(monkeypatch, event, chosen(event), THREADS)
     assert outcome["registered"] > CAPACITY

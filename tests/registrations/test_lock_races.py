@@ -562,7 +562,7 @@ def lower_room_while_registering(monkeypatch, first: str):
     room = Room.objects.get(name="room-race room 1")
     chosen = list(Workshop.objects.filter(event=event).order_by("number"))
     meeting = Meeting(2)
-    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken")
+    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken", "seats_now")
 
     def organiser():
         if first != "organiser":

@@ -30,7 +30,7 @@ def lower_while_registering(monkeypatch):
     register_people(event, 1)
     chosen = list(Workshop.objects.filter(event=event).order_by("number"))
     meeting = Meeting(2)
-    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken")
+    meet_where_counted_under_locks(monkeypatch, meeting, selectors, "seats_taken", "seats_now")
 
     def organiser():
         w1.capacity = 1

@@ -110,7 +110,8 @@ def test_a_registration_locks_its_workshops_only_for_the_count_and_the_choices(
     postgres_only, programme
 ):
     """Everyone registering for a workshop queues behind its lock: the person's row and the
-    audit entry are written before it is taken, and only the count and the choices after."""
+    audit entry are written before it is taken, and only the seats (one statement) and the
+    choices after."""
     from registrations import services
 
     workshops = list(programme.workshops.order_by("number"))
@@ -132,7 +133,6 @@ def test_a_registration_locks_its_workshops_only_for_the_count_and_the_choices(
     assert 'INSERT INTO "registrations_auditentry"' in before
     held = [sql[:40] for sql in statements[locked + 1 :]]
     assert held == [
-        'SELECT "workshops_workshop"."id", "works',  # read again, with their rooms
-        'SELECT "registrations_choice"."workshop_',  # the seats taken
+        'SELECT "workshops_workshop"."id" AS "pk"',  # their seats, had and taken, read now
         'INSERT INTO "registrations_choice" ("reg',
     ]

@@ -182,3 +182,14 @@ def test_a_workshop_made_a_draft_behind_the_versions_back_is_not_offered(small_e
         cursor.execute("UPDATE workshops_workshop SET status = 'draft' WHERE id = %s", [first.pk])
     offered = selectors.programme_to_choose(small_event.slug).workshops
     assert [w.pk for w in offered] == [w.pk for w in rest]
+
+
+def test_seats_now_reads_the_seats_each_workshop_has_and_how_many_are_taken(small_event):
+    first, second = Workshop.objects.filter(event=small_event).order_by("number")[:2]
+    (anna,) = register_people(small_event, 1)
+    Workshop.objects.filter(pk=first.pk).update(capacity=7)  # its own seats
+    Workshop.objects.filter(pk=second.pk).update(capacity=None)  # its room's seats
+    seats = selectors.seats_now([second.pk, first.pk])
+    assert seats == {first.pk: Seats(1, 7), second.pk: Seats(0, second.room.capacity)}
+    assert selectors.seats_now([first.pk], exclude_registration=anna) == {first.pk: Seats(0, 7)}
+    assert selectors.seats_now([]) == {}
