@@ -235,7 +235,9 @@ class ProgrammeToChoose:
 
     event: Event
     passes: list[TimeSlot]  # every pass of the event, in order
-    workshops: list[Workshop]  # as `workshops_to_choose`, copies for this request
+    # As `workshops_to_choose`. Often the kept programme's own objects, which threads share:
+    # read them, never change them (rules.counted_now copies before it adds a count).
+    workshops: list[Workshop]
 
 
 def _passes_of_event():
@@ -321,9 +323,8 @@ def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
     if facts:
         kept = _kept_programme(facts[0][5])
         if _facts_of(kept) == facts:
-            workshops = [copy.copy(w) for w in kept]
-            passes = list({w.slot_id: w.slot for w in workshops}.values())
-            return ProgrammeToChoose(kept[0].event, passes, workshops)
+            passes = list({w.slot_id: w.slot for w in kept}.values())
+            return ProgrammeToChoose(kept[0].event, passes, kept)
     return _read_programme_to_choose(event_slug)
 
 
@@ -371,6 +372,14 @@ def _read_programme(event_id: int) -> list[Workshop]:
         # copies handed out, and gone with these objects when the programme changes.
         workshop.option_texts = {}
     return workshops
+
+
+def programme_and_seats_to_show(event: Event) -> tuple[list[Workshop], dict[int, int]]:
+    """The form's workshops as kept (shared by threads: never to be changed) and their seats
+    taken, counted now: for a page that is mostly served as kept bytes and needs the
+    workshops (`workshops_to_show`) only when it is built."""
+    programme = _programme_to_show(event)
+    return programme, seats_taken(w.pk for w in programme)
 
 
 def workshops_to_show(

@@ -169,14 +169,15 @@ _TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
 def _blank_form(request, event):
     """The form as shown before anything is typed: the same bytes for everyone who counted the
     same seats (reglab.caches, 4.), with this request's CSRF token put in."""
-    workshops = selectors.workshops_to_show(event)
+    programme, taken = selectors.programme_and_seats_to_show(event)
     # A workshop's page links here with ?workshop=W3: that one starts chosen. Kept per workshop
     # of the programme only, so a made-up value costs no room.
     asked = (request.GET.get("workshop") or "").strip().upper()
-    preselect = next((w.code for w in workshops if w.code == asked), None)
-    state = tuple((w.pk, w.seats_taken) for w in workshops)
+    preselect = next((w.code for w in programme if w.code == asked), None)
+    state = tuple((w.pk, taken.get(w.pk, 0)) for w in programme)
 
     def build() -> bytes:
+        workshops = selectors.workshops_to_show(event, taken=taken)
         form = RegistrationForm(workshops=workshops, preselect=preselect)
         context = {"event": event, "form": form, "csrf_token": _TOKEN_SLOT}
         return render_to_string("registrations/register.html", context, request).encode()
