@@ -179,37 +179,42 @@ def _blank_form(request, event):
     def build() -> bytes:
         workshops = selectors.workshops_to_show(event, taken=taken)
         form = RegistrationForm(workshops=workshops, preselect=preselect)
-        context = {"event": event, "form": form, "csrf_token": _TOKEN_SLOT}
-        return render_to_string("registrations/register.html", context, request).encode()
+        return _form_page(request, event, form, token=_TOKEN_SLOT)
 
     page = caches.kept_page(("registration-form", event.pk, preselect), state=state, build=build)
     return HttpResponse(page.replace(_TOKEN_SLOT.encode(), get_token(request).encode()))
 
 
-# Stands in for the form in the kept page around a form shown again.
+def _shown_again(request, event, form):
+    """A submitted form shown again with its problems, with this request's token."""
+    if caches.has_messages_of_its_own(request):
+        return render(request, "registrations/register.html", {"event": event, "form": form})
+    return HttpResponse(_form_page(request, event, form, token=get_token(request)))
+
+
+# Stands in for the form in the kept page around it.
 _FORM_SLOT = f"form-{secrets.token_hex(16)}"
 
 
-def _shown_again(request, event, form):
-    """A submitted form shown again with its problems: the page around it is the same for
-    everyone (kept as bytes per language and programme version, reglab.caches 4.), the form
-    is rendered for this request, with its token."""
-    if caches.has_messages_of_its_own(request):
-        return render(request, "registrations/register.html", {"event": event, "form": form})
+def _form_page(request, event, form, *, token: str) -> bytes:
+    """The registration page with `form` in it: the page around the form is the same for
+    everyone (kept as bytes per language and programme version, reglab.caches 4.), and kept
+    apart from the form, whose seats change with every registration; the form is rendered
+    with `token` as its CSRF token. Not for a request with messages of its own."""
+    # The title says whether the form has problems: the one thing of the form's around it.
+    key = ("registration-form-frame", event.pk, bool(form.errors))
 
-    def build() -> bytes:
+    def frame() -> bytes:
         context = {"event": event, "form": form, "form_html": _FORM_SLOT}
         return render_to_string("registrations/register.html", context, request).encode()
 
-    # The title says whether the form has errors: the one thing of the form's in the frame.
-    frame = caches.kept_page(
-        ("registration-form-frame", event.pk), state=bool(form.errors), build=build
-    )
     body = render_to_string(
         "registrations/includes/registration_form.html",
-        {"event": event, "form": form, "csrf_token": get_token(request)},
+        {"event": event, "form": form, "csrf_token": token},
     )
-    return HttpResponse(frame.replace(_FORM_SLOT.encode(), body.encode()))
+    return caches.kept_page(key, state=None, build=frame).replace(
+        _FORM_SLOT.encode(), body.encode()
+    )
 
 
 def thanks(request, event_slug):

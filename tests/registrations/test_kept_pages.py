@@ -186,3 +186,16 @@ def test_a_form_shown_again_shows_an_edit_the_language_and_its_token_at_once(pro
     programme.name = "Ett nytt namn på dagen"
     programme.save()
     assert "Ett nytt namn på dagen" in refused()[1]
+
+
+def test_the_kept_form_is_the_page_rendered_afresh(client, programme, monkeypatch):
+    url = reverse("registrations:register", args=[programme.slug])
+    client.get(url)  # the page around the form kept, with these seats
+    register_people(programme, 1)  # other seats: the form is new, in the same page around it
+    kept = [client.get(url).text, client.get(url, {"workshop": "W3"}).text]
+    monkeypatch.setattr(views.caches, "has_messages_of_its_own", lambda request: True)
+    afresh = [client.get(url).text, client.get(url, {"workshop": "W3"}).text]
+    assert [TOKEN.sub("", page) for page in kept] == [TOKEN.sub("", page) for page in afresh]
+    assert "59 platser kvar" in kept[0]
+    assert views._FORM_SLOT not in kept[0] and views._TOKEN_SLOT not in kept[0]
+    assert "<title>Anmälan – " in kept[0]
