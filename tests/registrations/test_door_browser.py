@@ -303,6 +303,8 @@ def test_door_pages_have_no_axe_violations(
     found["checked and searched"] = run_axe(page, axe)
     page.goto(live_server.url + reverse("registrations:door_walk_in", args=[slug, 7]))
     page.get_by_role("button", name="Lägg till och markera här").click()
+    # The page with the problems must have loaded before axe is put into it.
+    page.locator("#error-summary").wait_for()
     found["walk-in with errors"] = run_axe(page, axe)
     context.close()
     assert {name: v for name, v in found.items() if v} == {}
