@@ -55,10 +55,15 @@ def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> di
     ids = tuple(workshop_ids)
     if not ids:  # no workshops, no seats (and an empty IN () compiles to no SQL at all)
         return {}
-    sql, params = _seats_taken_sql(ids)
+    return dict(_rows(*_seats_taken_sql(ids)))
+
+
+def _rows(sql: str, params: tuple) -> list[tuple]:
+    """The rows of a query compiled once and kept (`_seats_taken_sql`, `_seats_now_sql`,
+    `_facts_sql`)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        return cursor.fetchall()
 
 
 def _count_in_same_query(rows: QuerySet):
@@ -177,10 +182,7 @@ def seats_now(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict
     if exclude_registration is not None:
         rows = _seats_now_query(ids, exclude_registration=exclude_registration)
     else:
-        sql, params = _seats_now_sql(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = _rows(*_seats_now_sql(ids))
     return {pk: Seats(taken, has) for pk, has, taken in rows}
 
 
@@ -280,17 +282,12 @@ def _facts_sql(event_slug: str) -> tuple[str, tuple]:
 
 
 def _facts(event_slug: str) -> list[tuple]:
-    sql, params = _facts_sql(event_slug)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _rows(*_facts_sql(event_slug))
     # SQLite's driver gives naive datetimes (UTC), PostgreSQL's aware ones.
     return [(*row[:6], *map(_aware, row[6:8]), row[8]) for row in rows]
 
 
-def _aware(value):
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
+def _aware(value: datetime.datetime) -> datetime.datetime:
     return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 

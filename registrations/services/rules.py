@@ -152,7 +152,7 @@ def counted_now(
     (`selectors.seats_taken`), used instead of a query of its own.
 
     Their capacity is what the caller read (a submission's, from this request): a seat is
-    only given by `lock_and_check_seats`, which reads the rows again under their locks.
+    only given by `lock_and_check_seats`, which reads the seats again under their locks.
     """
     by_id = {w.pk: w for w in workshops}
     if taken is None:
