@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -42,6 +42,24 @@ def _where(location: str) -> str:
     return f"{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
+class RedisClientKept(RedisCacheClient):
+    """Django's client, with one redis.Redis object per connection pool instead of a new one
+    for every call: building one fills a dict of ~170 response callbacks, about a fifth of the
+    CPU of a programme page served from memory (bench/inprocess.py --profile). A redis.Redis
+    object may be shared: it takes a connection from its pool for each command."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class RedisWithLocalFallback(BaseCache):
     """RedisCache, falling back to a LocMemCache on a connection error (see the module)."""
 
@@ -51,6 +69,7 @@ class RedisWithLocalFallback(BaseCache):
         # No retries inside redis-py (by default three, with backoff): this class retries.
         options = {"retry": Retry(NoBackoff(), 0), **params.get("OPTIONS", {})}
         self._redis = RedisCache(server, {**params, "OPTIONS": options})
+        self._redis._class = RedisClientKept  # the class RedisCache builds its client from
         # Same key prefix and version as Redis; one store per process (LocMemCache keeps its
         # data under its name).
         local = {key: value for key, value in params.items() if key != "OPTIONS"}

@@ -81,3 +81,37 @@ def test_an_edit_made_on_another_server_shows_on_this_ones_programme_page(
     RedisCache(redis_url, {}).incr(PROGRAMME_VERSION_KEY)
 
     assert "Titel från en annan server" in client.get(url).text
+
+
+def test_one_redis_client_serves_every_call_and_a_second_thread_works_beside_it(redis_url):
+    # Django would build a new redis.Redis per call (reglab.cache_backends.RedisClientKept).
+    import threading
+
+    from redis.client import CaseInsensitiveDict
+
+    built = []
+    real_init = CaseInsensitiveDict.__init__
+
+    def counting_init(self, data):
+        built.append(1)
+        real_init(self, data)
+
+    cache.set("kept-client", 1)
+    CaseInsensitiveDict.__init__ = counting_init
+    try:
+        for _ in range(5):
+            cache.incr("kept-client")
+        assert cache.get("kept-client") == 6
+    finally:
+        CaseInsensitiveDict.__init__ = real_init
+    assert built == []
+
+    seen = []
+    threads = [
+        threading.Thread(target=lambda: seen.append(cache.incr("kept-client"))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen) == list(range(7, 15))
