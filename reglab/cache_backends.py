@@ -45,7 +45,7 @@ def _where(location: str) -> str:
 class RedisClientKept(RedisCacheClient):
     """Django's client, with one redis.Redis object per connection pool instead of a new one
     for every call: building one fills a dict of ~170 response callbacks, about a fifth of the
-    CPU of a programme page served from memory (bench/inprocess.py --profile). A redis.Redis
+    Python calls of a programme page served from memory (bench/inprocess.py). A redis.Redis
     object may be shared: it takes a connection from its pool for each command."""
 
     def __init__(self, *args, **kwargs):

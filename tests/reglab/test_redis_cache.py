@@ -83,7 +83,9 @@ def test_an_edit_made_on_another_server_shows_on_this_ones_programme_page(
     assert "Titel från en annan server" in client.get(url).text
 
 
-def test_one_redis_client_serves_every_call_and_a_second_thread_works_beside_it(redis_url):
+def test_one_redis_client_serves_every_call_and_a_second_thread_works_beside_it(
+    redis_url, monkeypatch
+):
     # Django would build a new redis.Redis per call (reglab.cache_backends.RedisClientKept).
     import threading
 
@@ -97,13 +99,10 @@ def test_one_redis_client_serves_every_call_and_a_second_thread_works_beside_it(
         real_init(self, data)
 
     cache.set("kept-client", 1)
-    CaseInsensitiveDict.__init__ = counting_init
-    try:
-        for _ in range(5):
-            cache.incr("kept-client")
-        assert cache.get("kept-client") == 6
-    finally:
-        CaseInsensitiveDict.__init__ = real_init
+    monkeypatch.setattr(CaseInsensitiveDict, "__init__", counting_init)
+    for _ in range(5):
+        cache.incr("kept-client")
+    assert cache.get("kept-client") == 6
     assert built == []
 
     seen = []
