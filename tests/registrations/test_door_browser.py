@@ -2,14 +2,12 @@
 a flaky network, two devices at one door, a badge's QR code scanned, the wrong door, a
 walk-in; and every door page without axe violations."""
 
-import datetime
 import re
 
 import pytest
 import zxingcpp
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from registrations import qr
 from registrations.models import CheckIn, Registration
@@ -192,15 +190,6 @@ def test_two_devices_at_one_door_stay_in_step(live_server, programme, people, st
     expect_state(other, "Garbo", "Här")
     assert other.locator("#door-count").inner_text().endswith("1 utan anmälan")
     other_context.close()
-
-
-@pytest.fixture
-def pass_2_running(programme, monkeypatch):
-    """The event is today, 10:05: pass 2 (10:00–10:45) is running."""
-    now = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(10, 5)))
-    programme.date = now.date()
-    programme.save()
-    monkeypatch.setattr(timezone, "now", lambda: now)
 
 
 QR_PIXELS = """img => {

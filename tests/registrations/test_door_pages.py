@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
 
 from registrations import services
 from registrations.models import CheckIn, Registration
@@ -209,16 +208,6 @@ def test_the_code_between_passes_shows_the_three_workshops(staff_client, program
     assert "Inget pass pågår just nu" in html
     for code in ("W1 Sal A", "W6 Sal A", "W11 Sal A"):
         assert code in html
-
-
-@pytest.fixture
-def pass_2_running(programme, monkeypatch):
-    """The event is today and it is 10:05, during pass 2 (10:00–10:45)."""
-    now = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(10, 5)))
-    programme.date = now.date()
-    programme.save()
-    monkeypatch.setattr(timezone, "now", lambda: now)
-    return now
 
 
 def test_the_code_during_a_pass_offers_the_move_to_this_door(
