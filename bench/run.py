@@ -115,10 +115,11 @@ class Stack:
         self.manage("collectstatic", "--noinput")
         self.manage("shell", "-c", PROGRAMME.format(workshops=workshops))
         self.start_app_servers(servers, ratelimit=False)
-        # The e-mail worker, at a lower priority than the web workers: during a rush it gets
-        # the leftover CPU and catches up afterwards (the bench reports how long that takes).
+        # The e-mail worker, as in production on CPU time the web workers leave (it sets
+        # SCHED_IDLE itself, REGLAB_WORKER_PRIORITY): during a rush it catches up afterwards
+        # (the bench reports how long that takes).
         self.worker = subprocess.Popen(
-            ["nice", "-n", "10", PYTHON, "manage.py", "mail_worker", "--no-reload", "-v", "0"],
+            [PYTHON, "manage.py", "mail_worker", "--no-reload", "-v", "0"],
             cwd=ROOT,
             env=self.env,
             start_new_session=True,

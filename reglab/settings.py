@@ -222,6 +222,16 @@ TASK_RETRY_DELAYS = envints(
 # A task still RUNNING after this many seconds lost its worker (killed, machine gone): it is
 # taken up again. Far longer than one message takes (EMAIL_TIMEOUT per step of SMTP).
 TASK_RUNNING_TIMEOUT = envint("REGLAB_TASK_RUNNING_TIMEOUT", 15 * 60)
+# "idle": the worker runs only on CPU time the web workers leave (Linux's SCHED_IDLE), so
+# during a rush confirmations wait a little instead of slowing the registrations down; the
+# mails are queued in the database and nothing is lost. "normal" keeps the usual priority
+# (for a worker on a machine of its own, or one that is never idle).
+WORKER_PRIORITIES = ("idle", "normal")
+WORKER_PRIORITY = os.environ.get("REGLAB_WORKER_PRIORITY", "idle")
+if WORKER_PRIORITY not in WORKER_PRIORITIES:
+    raise ImproperlyConfigured(
+        f"REGLAB_WORKER_PRIORITY must be one of {', '.join(WORKER_PRIORITIES)}"
+    )
 # The link and "already registered" mails go to whatever address someone types into a form:
 # at most this many of them per address per hour, so nobody can flood a mailbox.
 MAIL_CAP_PER_HOUR = envint("REGLAB_MAIL_CAP_PER_HOUR", 5)

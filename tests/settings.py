@@ -8,6 +8,9 @@ os.environ.setdefault(
 
 # Lock waits end after a second in tests, so the lock-timeout tests are quick.
 os.environ.setdefault("REGLAB_DB_LOCK_TIMEOUT_MS", "1000")
+# The worker keeps its usual priority: in a test run both cores are busy with tests, and a
+# worker on idle time (the default) would wait behind them. test_mail_drills checks "idle".
+os.environ.setdefault("REGLAB_WORKER_PRIORITY", "normal")
 
 from reglab.settings import *  # noqa: E402,F403
 

@@ -177,3 +177,19 @@ def test_a_mail_server_down_for_a_while_gets_every_message_once_it_is_back(drill
 
     assert sorted(smtp.recipients()) == sorted(p.email for p in people)
     assert all(len(task.worker_ids) > 1 for task in tasks), "some were sent on the first try"
+
+
+@pytest.mark.parametrize(
+    ("priority", "policy"), [("idle", os.SCHED_IDLE), ("normal", os.SCHED_OTHER)]
+)
+def test_the_worker_sends_on_the_cpu_time_the_web_workers_leave(
+    drill, smtp, workers, priority, policy
+):
+    smtp.start()
+    people = register_people(drill, 2)
+    worker = workers(REGLAB_WORKER_PRIORITY=priority)
+
+    wait_until_all_sent(worker, count=len(people))
+
+    assert os.sched_getscheduler(worker.pid) == policy
+    assert sorted(smtp.recipients()) == sorted(p.email for p in people)
