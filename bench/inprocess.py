@@ -35,6 +35,9 @@ def main() -> int:
     parser.add_argument("--queries", default="", help="a request's label: its SQL")
     parser.add_argument("--profile", default="", help="a request's label: its cProfile")
     parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, ...)")
+    parser.add_argument(
+        "--callers", default="", help="with --profile: who calls the functions matching this"
+    )
     args = parser.parse_args()
 
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
@@ -132,7 +135,11 @@ def measure(args) -> int:
             send(n + 2)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            if args.callers:
+                stats.print_callers(args.callers)
+            else:
+                stats.print_stats(40)
         cpu = (time.process_time() - started) / args.requests * 1000
         wall = (time.perf_counter() - wall) / args.requests * 1000
         # Python function calls per request: a measure the machine's load does not move.

@@ -96,11 +96,84 @@ def next_try(task: DBTaskResult):
     return task.run_after
 
 
+class MachineLoad:
+    """How much of the machine's CPU time the other processes used lately (Linux's
+    /proc/stat, less this process's own), read at most once per `window` seconds: the first
+    call waits one window, later ones compare with the reading of a window or more ago."""
+
+    def __init__(self, window: float = 0.2):
+        self.window = window
+        self._last: tuple[float, float, float] | None = None
+        self._read_at = 0.0
+        self._share = 0.0
+
+    @staticmethod
+    def read() -> tuple[float, float, float] | None:
+        """(busy, total) CPU seconds of the whole machine and this process's own, or None
+        where there is no /proc/stat."""
+        try:
+            with open("/proc/stat") as stat:
+                ticks = [int(n) for n in stat.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        per_second = os.sysconf("SC_CLK_TCK")
+        idle = ticks[3] + ticks[4]  # idle, iowait
+        own = os.times()
+        return (sum(ticks) - idle) / per_second, sum(ticks) / per_second, own.user + own.system
+
+    def others_share(self) -> float:
+        if self._last is None:
+            self._last, self._read_at = self.read(), time.monotonic()
+            time.sleep(self.window)
+        if time.monotonic() - self._read_at < self.window:
+            return self._share
+        now = self.read()
+        if now is None or self._last is None:
+            return 0.0  # not Linux: never busy
+        busy, total, own = (b - a for a, b in zip(self._last, now, strict=True))
+        if total > 0:
+            self._share = max(busy - own, 0.0) / total
+        self._last, self._read_at = now, time.monotonic()
+        return self._share
+
+
 class Worker(db_worker.Worker):
-    def __init__(self, *, retry_delays: list[int], running_timeout: int, **options):
+    # The others are busy when they use more than half the machine's CPU time.
+    BUSY_SHARE = 0.5
+
+    def __init__(
+        self,
+        *,
+        retry_delays: list[int],
+        running_timeout: int,
+        give_way_seconds: float = 0,
+        load: MachineLoad | None = None,
+        **options,
+    ):
         super().__init__(**options)
         self.retry_delays = retry_delays
         self.running_timeout = running_timeout
+        self.give_way_seconds = give_way_seconds
+        self.load = load or MachineLoad()
+        self._sending_anyway_until = 0.0
+
+    def give_way(self) -> float:
+        """Wait while the web workers are busy, for at most give_way_seconds; the seconds
+        waited. Measured on 2 cores (README, Prestanda): the worker building mails during a
+        rush, even on idle CPU time, cut the registrations answered per second by a quarter;
+        a confirmation a few seconds late costs nobody anything. Under load that lasts, it
+        sends anyway (on idle CPU time) and looks again after as long."""
+        started = time.monotonic()
+        if not self.give_way_seconds or started < self._sending_anyway_until:
+            return 0.0
+        while self.running and self.load.others_share() > self.BUSY_SHARE:
+            waited = time.monotonic() - started
+            if waited >= self.give_way_seconds:
+                logger.info("The machine stayed busy for %.0f s: sending anyway", waited)
+                self._sending_anyway_until = time.monotonic() + self.give_way_seconds
+                break
+            time.sleep(self.load.window)
+        return time.monotonic() - started
 
     def run(self) -> None:
         self._reconnecting(self.take_up_stale_tasks)
@@ -120,6 +193,7 @@ class Worker(db_worker.Worker):
         # another try is recorded instead as READY for later, in one write (never FAILED
         # in between, where organisers would count it).
         db_task_result.set_failed = partial(self._record_failure, db_task_result)
+        self.give_way()  # claimed, RUNNING: another worker leaves it alone meanwhile
         try:
             super().run_task(db_task_result)
         except CONNECTION_ERRORS as error:
@@ -228,6 +302,7 @@ class Command(db_worker.Command):
         db_worker.Worker = lambda **kwargs: Worker(
             retry_delays=settings.TASK_RETRY_DELAYS,
             running_timeout=settings.TASK_RUNNING_TIMEOUT,
+            give_way_seconds=settings.WORKER_GIVE_WAY_SECONDS,
             **kwargs,
         )
         try:

@@ -226,6 +226,10 @@ TASK_RUNNING_TIMEOUT = envint("REGLAB_TASK_RUNNING_TIMEOUT", 15 * 60)
 # during a rush confirmations wait a little instead of slowing the registrations down; the
 # mails are queued in the database and nothing is lost. "normal" keeps the usual priority
 # (for a worker on a machine of its own, or one that is never idle).
+# And while the other processes keep most of the machine's CPUs busy (a rush), the worker
+# waits before each message, for at most this many seconds in a row; then it sends anyway
+# until the machine is quiet again. 0: never waits.
+WORKER_GIVE_WAY_SECONDS = envint("REGLAB_WORKER_GIVE_WAY_SECONDS", 60)
 WORKER_PRIORITIES = ("idle", "normal")
 WORKER_PRIORITY = os.environ.get("REGLAB_WORKER_PRIORITY", "idle")
 if WORKER_PRIORITY not in WORKER_PRIORITIES:

@@ -8,9 +8,11 @@ os.environ.setdefault(
 
 # Lock waits end after a second in tests, so the lock-timeout tests are quick.
 os.environ.setdefault("REGLAB_DB_LOCK_TIMEOUT_MS", "1000")
-# The worker keeps its usual priority: in a test run both cores are busy with tests, and a
-# worker on idle time (the default) would wait behind them. test_mail_drills checks "idle".
+# The worker keeps its usual priority and does not give way: in a test run both cores are busy
+# with tests, and the worker would wait behind them. test_mail_drills and test_worker_gives_way
+# check the defaults.
 os.environ.setdefault("REGLAB_WORKER_PRIORITY", "normal")
+os.environ.setdefault("REGLAB_WORKER_GIVE_WAY_SECONDS", "0")
 
 from reglab.settings import *  # noqa: E402,F403
 
