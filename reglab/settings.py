@@ -69,10 +69,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "reglab.apps.LoginProtectionConfig",  # django-axes, named for organisers
-    "reglab.apps.MailTasksConfig",  # django_tasks_db, named for organisers
     "workshops",
     "registrations",
     "proposals",
+    # After registrations: its `db_worker` command (reglab's worker) stands in for the
+    # library's own, so whoever follows django-tasks-db's docs runs the one that keeps going.
+    "reglab.apps.MailTasksConfig",  # django_tasks_db, named for organisers
 ]
 
 MIDDLEWARE = [

@@ -22,9 +22,9 @@ from tests.conftest import register_people
 from tests.registrations.test_pages import form_data
 
 
-def run_worker():
+def run_worker(name="mail_worker"):
     """reglab's worker, until no task is due (a task waiting for a later try is not)."""
-    call_command("mail_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command(name, "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 # The worker closes database connections between tasks, as a long-running process should:
@@ -136,6 +136,18 @@ def test_a_message_the_mail_server_refused_is_tried_again_later_then_failed(
     task.refresh_from_db()
     assert (task.status, len(task.worker_ids), mail_down.attempts) == ("FAILED", 3, 3)
     assert "MailNotSent" in task.exception_class_path
+
+
+@with_worker
+def test_the_librarys_name_for_the_worker_runs_reglabs(programme, database_tasks, mail_down):
+    """`manage.py db_worker`, as django-tasks-db's docs say, puts a failed message back for a
+    later try as `mail_worker` does; the library's own would mark it failed for good."""
+    register_anna(programme)
+
+    run_worker("db_worker")
+
+    task = DBTaskResult.objects.get()
+    assert (task.status, mail_down.attempts) == ("READY", 1)
 
 
 def test_the_default_retries_go_on_for_most_of_a_day():
