@@ -124,12 +124,14 @@ class MachineLoad:
     def others_share(self) -> float:
         if self._last is None:
             self._last, self._read_at = self.read(), time.monotonic()
+            if self._last is None:
+                return 0.0  # no /proc/stat (not Linux): never busy
             time.sleep(self.window)
         if time.monotonic() - self._read_at < self.window:
             return self._share
         now = self.read()
-        if now is None or self._last is None:
-            return 0.0  # not Linux: never busy
+        if now is None:
+            return self._share
         busy, total, own = (b - a for a, b in zip(self._last, now, strict=True))
         if total > 0:
             self._share = max(busy - own, 0.0) / total

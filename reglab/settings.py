@@ -228,15 +228,21 @@ TASK_RUNNING_TIMEOUT = envint("REGLAB_TASK_RUNNING_TIMEOUT", 15 * 60)
 # during a rush confirmations wait a little instead of slowing the registrations down; the
 # mails are queued in the database and nothing is lost. "normal" keeps the usual priority
 # (for a worker on a machine of its own, or one that is never idle).
-# And while the other processes keep most of the machine's CPUs busy (a rush), the worker
-# waits before each message, for at most this many seconds in a row; then it sends anyway
-# until the machine is quiet again. 0: never waits.
-WORKER_GIVE_WAY_SECONDS = envint("REGLAB_WORKER_GIVE_WAY_SECONDS", 60)
 WORKER_PRIORITIES = ("idle", "normal")
 WORKER_PRIORITY = os.environ.get("REGLAB_WORKER_PRIORITY", "idle")
 if WORKER_PRIORITY not in WORKER_PRIORITIES:
     raise ImproperlyConfigured(
         f"REGLAB_WORKER_PRIORITY must be one of {', '.join(WORKER_PRIORITIES)}"
+    )
+# And while the other processes keep most of the machine's CPUs busy (a rush), the worker
+# waits before each message, for at most this many seconds in a row; then it sends anyway
+# until the machine is quiet again. 0: never waits. It waits with the task claimed, so the
+# wait must end well before the task would count as left by a lost worker.
+WORKER_GIVE_WAY_SECONDS = envint("REGLAB_WORKER_GIVE_WAY_SECONDS", 60)
+if not 0 <= WORKER_GIVE_WAY_SECONDS <= TASK_RUNNING_TIMEOUT // 2:
+    raise ImproperlyConfigured(
+        "REGLAB_WORKER_GIVE_WAY_SECONDS must be between 0 and half of "
+        f"REGLAB_TASK_RUNNING_TIMEOUT ({TASK_RUNNING_TIMEOUT // 2})"
     )
 # The link and "already registered" mails go to whatever address someone types into a form:
 # at most this many of them per address per hour, so nobody can flood a mailbox.

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from registrations import tasks_db
 from registrations.tasks_db import MachineLoad, Worker
 from tests.registrations.test_pages import form_data
+from tests.reglab.test_security import deploy_check
 
 
 class ScriptedLoad:
@@ -84,6 +85,28 @@ def test_the_share_leaves_out_the_workers_own_cpu_time(monkeypatch):
     readings = iter([(10.0, 20.0, 5.0), (10.4, 20.4, 5.3)])
     monkeypatch.setattr(MachineLoad, "read", staticmethod(lambda: next(readings)))
     assert MachineLoad(window=0.01).others_share() == pytest.approx(0.25)
+
+
+def test_without_proc_stat_the_machine_counts_as_quiet_at_once(monkeypatch):
+    monkeypatch.setattr(MachineLoad, "read", staticmethod(lambda: None))
+    load = MachineLoad(window=5)
+    started = time.monotonic()
+    assert load.others_share() == 0.0
+    assert load.others_share() == 0.0
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REGLAB_WORKER_GIVE_WAY_SECONDS", "600"),  # over half of the 900 s running timeout
+        ("REGLAB_WORKER_GIVE_WAY_SECONDS", "-1"),
+        ("REGLAB_WORKER_PRIORITY", "fast"),
+    ],
+)
+def test_a_worker_setting_out_of_range_stops_the_start(name, value):
+    result = deploy_check(**{name: value})
+    assert result.returncode != 0 and name in result.stderr
 
 
 def test_the_share_of_a_machine_kept_busy_by_others_is_over_a_half():
