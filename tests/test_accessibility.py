@@ -180,6 +180,7 @@ def test_proposal_pages_have_no_axe_violations(live_server, ballot, browser, wid
     # The form refused, then sent: the receipt.
     page.goto(live_server.url + reverse("proposals:create"))
     page.get_by_role("button", name=TEXTS[language]["send proposal"]).click()
+    page.get_by_role("alert").wait_for()
     found["form with errors"] = run_axe(page, axe)
     data = valid_data()
     for name in ("title", "description"):
@@ -213,6 +214,7 @@ def test_pages_have_no_axe_violations(live_server, programme, client, browser, w
     # And the form after a refused submission.
     page.goto(live_server.url + paths[2])
     page.get_by_role("button", name=TEXTS[language]["send registration"]).click()
+    page.locator("#error-summary").wait_for()
     found["form with errors"] = run_axe(page, axe)
     context.close()
     assert {path: v for path, v in found.items() if v} == {}

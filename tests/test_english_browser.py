@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils.html import escape
+from playwright.sync_api import expect
 
 from registrations.models import Registration
 from tests.registrations.test_browser import choose
@@ -48,7 +49,7 @@ def test_an_english_reader_registers_changes_queues_and_cancels_on_a_phone(
     page.get_by_label("Organisation").fill("Region Midtjylland")
     page.get_by_label(re.compile("I agree that Reglab keeps my details")).check()
     page.get_by_role("button", name="Send the registration").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Thank you! Check your e-mail"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you! Check your e-mail")
     look("thanks")
 
     registration = Registration.objects.get()
@@ -58,7 +59,7 @@ def test_an_english_reader_registers_changes_queues_and_cancels_on_a_phone(
     look("change")
     choose(page, "W7")
     page.get_by_role("button", name="Save the changes").click()
-    assert "Your registration has been changed" in page.content()
+    expect(page.locator("main")).to_contain_text("Your registration has been changed")
     assert registration.choices.get(slot__number=2).workshop.code == "W7"
     look("changed")
 
@@ -67,14 +68,14 @@ def test_an_english_reader_registers_changes_queues_and_cancels_on_a_phone(
         "Join the waiting list for a fully booked workshop in Session 2"
     ).select_option(str(w9.pk))
     page.get_by_role("button", name="Join the waiting list").click()
-    assert "You are now on the waiting list for W9." in page.content()
-    assert "Session 2: place 1 on the waiting list for W9" in page.content()
+    expect(page.locator("main")).to_contain_text("You are now on the waiting list for W9.")
+    expect(page.locator("main")).to_contain_text("Session 2: place 1 on the waiting list for W9")
     look("queued")
 
     page.get_by_role("link", name="Cancel", exact=True).click()
     look("cancel")
     page.get_by_role("button", name="Yes, cancel my registration").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your registration is cancelled"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your registration is cancelled")
     look("cancelled")
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED

@@ -6,6 +6,7 @@ Screenshots of each page at phone and desktop width go to test-artifacts/ for a 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from proposals.models import Proposal, Vote
 from proposals.services import cast_votes
@@ -53,7 +54,7 @@ def test_region_submits_a_proposal(browser, live_server, proposals_2018):
 
     page.get_by_label("Titel").fill("Smart specialisering i praktiken")
     page.get_by_role("button", name="Skicka förslaget").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.locator("#id_title").input_value() == "Smart specialisering i praktiken"
     shoot(page, "form-errors")
 
@@ -74,8 +75,6 @@ def test_participant_distributes_points_with_a_live_counter(
 ):
     errors = []
     page = new_page(browser, errors)
-    from playwright.sync_api import expect
-
     page.goto(f"{live_server.url}/forslag/prioritera/{voter.token}/")
     # Descriptions are folded; one click shows one.
     description = page.get_by_text("Behov av att samla parter", exact=False)

@@ -8,6 +8,7 @@ import pytest
 import zxingcpp
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from registrations import qr
 from registrations.models import CheckIn, Registration
@@ -234,7 +235,7 @@ def test_the_morning_at_w6_scan_a_badge_move_from_the_wrong_door_and_add_a_walk_
     assert "Du står vid W6 i Sal A (exempel)." in warning
     assert "anmäld till W7 i Sal B (exempel) under det här passet" in warning
     page.get_by_role("button", name="Flytta till W6 och markera här").click()
-    assert "Olof Ödman är flyttad till W6 och markerad här." in page.content()
+    expect(page.locator("main")).to_contain_text("Olof Ödman är flyttad till W6 och markerad här.")
     olof.refresh_from_db()
     assert olof.choices.get(slot__number=2).workshop.code == "W6"
     assert CheckIn.objects.filter(registration=olof, workshop__number=6).exists()
@@ -246,7 +247,7 @@ def test_the_morning_at_w6_scan_a_badge_move_from_the_wrong_door_and_add_a_walk_
     page.get_by_label("Organisation").fill("Filmen")
     page.get_by_label(re.compile("Personen godkänner")).check()
     page.get_by_role("button", name="Lägg till och markera här").click()
-    assert page.locator("#door-count").inner_text() == "1 av 9 här · 8 inte här · 1 utan anmälan"
+    expect(page.locator("#door-count")).to_have_text("1 av 9 här · 8 inte här · 1 utan anmälan")
     assert Registration.objects.get(walk_in=True).name == "Greta Garbo"
 
     # The overview then shows the counts.
