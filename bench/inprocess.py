@@ -36,6 +36,9 @@ def main() -> int:
     parser.add_argument("--profile", default="", help="a request's label: its cProfile")
     parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, ...)")
     parser.add_argument(
+        "--only", default="", help="with --profile: only functions whose path matches this"
+    )
+    parser.add_argument(
         "--callers", default="", help="with --profile: who calls the functions matching this"
     )
     args = parser.parse_args()
@@ -139,7 +142,7 @@ def measure(args) -> int:
             if args.callers:
                 stats.print_callers(args.callers)
             else:
-                stats.print_stats(40)
+                stats.print_stats(*([args.only] if args.only else []), 40)
         cpu = (time.process_time() - started) / args.requests * 1000
         wall = (time.perf_counter() - wall) / args.requests * 1000
         # Python function calls per request: a measure the machine's load does not move.

@@ -11,7 +11,8 @@ the end, also after Ctrl-C or a failure.
 (installed with apt-get if missing; its config generated into a temporary folder, run in the
 foreground as a child and stopped at the end), and afterwards checks that an edit shows at
 once on both and that a rate limit hit through one holds on the other. `--workshops 60` puts
-60 workshops in the same three passes (bench/programme_size.py).
+60 workshops in the same three passes (bench/programme_size.py). `REGLAB_DB_PREPARED=off`
+(the one REGLAB_ setting passed on to the servers) measures them without prepared statements.
 """
 
 import argparse
@@ -95,6 +96,8 @@ class Stack:
                 for k, v in os.environ.items()
                 if not k.startswith(("DJANGO_", "REGLAB_", "REDIS_URL"))
             },
+            # For an A/B of prepared statements (reglab.settings); on unless asked.
+            "REGLAB_DB_PREPARED": os.environ.get("REGLAB_DB_PREPARED", "on"),
             "DATABASE_URL": self.database_url,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

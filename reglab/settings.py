@@ -137,6 +137,12 @@ else:
         f"-c lock_timeout={envint('REGLAB_DB_LOCK_TIMEOUT_MS', 5000)} "
         f"-c statement_timeout={envint('REGLAB_DB_STATEMENT_TIMEOUT_MS', 15000)}"
     )
+    # Server-side binding sends a statement's text without its values, the same text on every
+    # call, so psycopg can prepare it on the connection (at its 5th use) and PostgreSQL keeps
+    # its plan: no parsing or planning per request. Off for a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    if envbool("REGLAB_DB_PREPARED", True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
