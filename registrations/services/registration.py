@@ -98,13 +98,11 @@ def register(
     queues.check_wishes(
         event, chosen=by_slot.values(), wishes=[now[w.pk] for w in queue if w.pk in now]
     )
-    # No savepoint around the insert: a simultaneous registration with the same address,
-    # caught by the unique constraint, ends this transaction, and that registration answers.
+    # The address is not looked up first: the unique constraint finds a registration that has
+    # it (committed, or being saved at this moment), which ends this transaction at its first
+    # statement, and that registration answers. A new address saves the round trip.
     try:
         with try_again_when_busy(), transaction.atomic():
-            existing = selectors.registration_by_address(event, email)
-            if existing is not None:
-                return _link_instead(existing)
             registration = Registration.objects.create(
                 event=event,
                 name=name.strip(),
