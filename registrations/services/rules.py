@@ -90,7 +90,7 @@ def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
     changing a room's seats holds these locks meanwhile (`save_room`).
     """
     ids = sorted(set(ids))
-    lock_rows(Workshop.objects.all(), ids)
+    lock_rows(Workshop.objects.only("pk"), ids)  # the lock is what counts, not the rows
     return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids).order_by("pk"))
 
 
@@ -196,6 +196,6 @@ def lock_and_check_seats(
     """
     by_id = {w.pk: w for w in workshops}
     ids = sorted(by_id)
-    lock_rows(Workshop.objects.all(), ids)
+    lock_rows(Workshop.objects.only("pk"), ids)  # the lock is what counts, not the rows
     seats = selectors.seats_now(ids, exclude_registration=exclude_registration)
     return check_seats([by_id[pk] for pk in ids], seats, allow_over_capacity=allow_over_capacity)
