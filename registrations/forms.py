@@ -6,6 +6,7 @@ view puts their error next to the pass it concerns.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from workshops.models import Event, TimeSlot, Workshop
 from . import services
 from .normalise import normalise_email, refuse_bad_characters
 from .option_texts import OptionText, option_text
-from .selectors import is_full, seats_free
+from .selectors import Seats, is_full
 
 
 @dataclass
@@ -33,13 +34,18 @@ class WorkshopOption:
     # The person's place in this workshop's queue (change form), if they stand in it.
     queue_place: int | None = None
 
+    @cached_property
+    def seats(self) -> Seats:
+        # Asked four times per option (left, full, disabled, can queue): counted once.
+        return Seats.of(self.workshop)
+
     @property
     def seats_left(self) -> int:
-        return seats_free(self.workshop, self.workshop.seats_taken)
+        return self.seats.left
 
     @property
     def full(self) -> bool:
-        return is_full(self.workshop, self.workshop.seats_taken)
+        return self.seats.full
 
     @property
     def disabled(self) -> bool:
@@ -98,6 +104,14 @@ def pass_field_name(number: int) -> str:
 def queue_field_name(number: int) -> str:
     """The "Ställ mig i kö" checkboxes of a pass; their problems are shown at the pass."""
     return f"queue_{number}"
+
+
+def _by_slot(workshops: list[Workshop]) -> dict[int, list[Workshop]]:
+    """Each pass's workshops in the order given, the passes in the order they first come."""
+    by_slot: dict[int, list[Workshop]] = {}
+    for workshop in workshops:
+        by_slot.setdefault(workshop.slot_id, []).append(workshop)
+    return by_slot
 
 
 class EmailAddressField(forms.EmailField):
@@ -169,15 +183,13 @@ class RegistrationForm(forms.Form):
         self.queued = dict(queued or {})
         self.queue_places = queue_places or {}
         self.queue_wishes: list[Workshop] = []
-        self.slots = []
-        for workshop in self.workshops:
-            if workshop.slot not in self.slots:
-                self.slots.append(workshop.slot)
+        by_slot = _by_slot(self.workshops)
+        self.slots = [in_pass[0].slot for in_pass in by_slot.values()]
         for slot in self.slots:
             self.fields[pass_field_name(slot.number)] = forms.TypedChoiceField(
                 label=str(slot),
                 coerce=int,
-                choices=[(w.pk, w.code) for w in self.workshops if w.slot_id == slot.pk],
+                choices=[(w.pk, w.code) for w in by_slot[slot.pk]],
                 widget=forms.RadioSelect,
                 error_messages={
                     "required": services.missing_choice_message(slot),
@@ -204,6 +216,8 @@ class RegistrationForm(forms.Form):
             self.initial.setdefault(pass_field_name(workshop.slot.number), workshop.pk)
 
     def pass_groups(self) -> list[PassGroup]:
+        # From `workshops` as they are now: a view may put them in again, counted anew.
+        by_slot = _by_slot(self.workshops)
         groups = []
         for slot in self.slots:
             field = self[pass_field_name(slot.number)]
@@ -217,8 +231,7 @@ class RegistrationForm(forms.Form):
                     queued=str(w.pk) in queued,
                     queue_place=self.queue_places.get(w.pk),
                 )
-                for w in self.workshops
-                if w.slot_id == slot.pk
+                for w in by_slot.get(slot.pk, [])
             ]
             groups.append(PassGroup(slot, field, options))
         return groups
