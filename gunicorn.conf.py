@@ -23,3 +23,10 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 # The access log with private links' tokens masked (reglab/logs.py).
 logger_class = "reglab.logs.GunicornLogger"
+
+
+def post_worker_init(worker):
+    # Before the worker's first request (reglab/warmup.py).
+    from reglab.warmup import warm_up
+
+    warm_up()
