@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.shortcuts import get_object_or_404
 
@@ -447,12 +447,20 @@ def registration_by_token(token: str) -> Registration | None:
 
 def registration_by_address(event: Event | int, email: str) -> Registration | None:
     """The event's (or event id's) confirmed registration with this address (normalised,
-    any case). No address finds nobody: walk-ins who gave none share the empty one."""
+    any case). No address finds nobody: walk-ins who gave none share the empty one.
+
+    "Any case" as the database's `lower()` has it, the same expression as the unique
+    constraint's (models.Registration), so that what the constraint refuses is found here
+    (`iexact` compares with `upper()`, which differs for letters such as "ı" and "İ"); the
+    constraint's index serves the lookup.
+    """
     if not email:
         return None
     return (
         Registration.objects.confirmed()
-        .filter(event=event, email__iexact=normalise_email(email))
+        .exclude(email="")
+        .alias(email_lower=Lower("email"))
+        .filter(event=event, email_lower=Lower(Value(normalise_email(email))))
         .first()
     )
 

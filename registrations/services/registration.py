@@ -145,8 +145,11 @@ def register(
         existing = selectors.registration_by_address(event, email)
         if existing is None:
             raise
-        return _link_instead(existing)
-    return RegistrationResult(registration, created=True)
+    else:
+        return RegistrationResult(registration, created=True)
+    # Outside the handler: a mail sent at once (immediate tasks) must not log the constraint's
+    # error, which names the address, as the exception being handled.
+    return _link_instead(existing)
 
 
 def record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):

@@ -1,6 +1,7 @@
 """The one-per-pass rule and capacity, as the services enforce them."""
 
 import datetime
+import logging
 
 import pytest
 from django.core import mail
@@ -130,6 +131,34 @@ def test_same_email_any_case_is_not_registered_twice(
     }
     assert len(mail.outbox) == 1
     assert again.registration.token in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_address_logs_no_error_that_names_it(caplog):
+    """Outside a transaction the link mail is sent at once; were that inside the handler of the
+    constraint's error, the task's log record would carry that error, address and all."""
+    event = make_event(slug="logs")
+    register(event, first_of_each_pass(event), email="anna@example.se")
+    mail.outbox.clear()
+    with caplog.at_level(logging.DEBUG):
+        again = register(event, first_of_each_pass(event, 1), email="anna@example.se")
+    assert not again.created and len(mail.outbox) == 1
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert not any("anna@example.se" in r.getMessage() for r in caplog.records)
+
+
+def test_an_address_the_constraint_takes_for_a_registered_one_gets_its_link(
+    postgres_only, small_event, django_capture_on_commit_callbacks
+):
+    """PostgreSQL's lower() makes "İlse" "ilse", so the unique constraint refuses it; the
+    lookup compares the same way and finds the registration (with upper() it did not, and the
+    constraint's error became a 500)."""
+    register(small_event, first_of_each_pass(small_event), email="ilse@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = register(small_event, first_of_each_pass(small_event, 1), email="İlse@example.se")
+    assert not again.created
+    assert Registration.objects.count() == 1
+    assert again.registration.token in mail.outbox[-1].body
 
 
 def test_a_registered_address_is_refused_a_full_workshop_like_a_new_one(
