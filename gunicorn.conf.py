@@ -4,6 +4,7 @@ Override with the environment: PORT, HOST, WEB_CONCURRENCY (worker processes),
 GUNICORN_THREADS (threads per worker), GUNICORN_ACCESSLOG (a file, or - for stderr).
 """
 
+import logging
 import multiprocessing
 import os
 
@@ -26,7 +27,12 @@ logger_class = "reglab.logs.GunicornLogger"
 
 
 def post_worker_init(worker):
-    # Before the worker's first request (reglab/warmup.py).
+    # Before the worker's first request (reglab/warmup.py). A failure here would stop the
+    # whole server (gunicorn treats it as a boot error, also when it replaces a worker in the
+    # middle of a rush): the worker starts cold instead, and says so.
     from reglab.warmup import warm_up
 
-    warm_up()
+    try:
+        warm_up()
+    except Exception:
+        logging.getLogger("reglab.warmup").warning("Warm-up failed; starting cold", exc_info=True)

@@ -43,3 +43,19 @@ def test_each_gunicorn_worker_warms_up_before_its_first_request(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     config["post_worker_init"](worker=None)
     assert calls == ["warmed"]
+
+
+def test_a_failed_warm_up_leaves_the_worker_cold_rather_than_the_server_stopped(
+    monkeypatch, caplog
+):
+    import reglab.warmup
+
+    def broken():
+        raise RuntimeError("no templates")
+
+    monkeypatch.setattr(reglab.warmup, "warm_up", broken)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config["post_worker_init"](worker=None)  # does not raise
+    assert [r.getMessage() for r in caplog.records if r.name == "reglab.warmup"] == [
+        "Warm-up failed; starting cold"
+    ]
