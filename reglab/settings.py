@@ -140,7 +140,7 @@ else:
     # Server-side binding sends a statement's text without its values, the same text on every
     # call, so psycopg can prepare it on the connection (at its 5th use) and PostgreSQL keeps
     # its plan: no parsing or planning per request. Off for a pooler that cannot keep prepared
-    # statements (PgBouncer in transaction mode before 1.21).
+    # statements (PgBouncer in transaction mode before 1.22).
     if envbool("REGLAB_DB_PREPARED", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 
