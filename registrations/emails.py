@@ -47,7 +47,7 @@ from . import outbox
 from .calendar import agenda_ics, ics_filename
 from .models import MailDelivery, Registration
 from .qr import checkin_qr_png
-from .selectors import agenda, queue_places, registration_by_address
+from .selectors import agenda, queue_places, registration_by_address, with_address
 from .tasks_db import TryAgainLater, surviving_lost_connection
 
 logger = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def _reserve(registration: Registration, kind_name: str, key: str) -> str | None
         return None
     with transaction.atomic():
         # Every registration with this address, locked: two workers count one at a time.
-        same_address = Registration.objects.filter(email__iexact=registration.email)
+        same_address = with_address(Registration.objects.all(), registration.email)
         lock_rows(Registration.objects.all(), same_address.values_list("pk", flat=True))
         recent = MailDelivery.objects.filter(
             registration__in=same_address,

@@ -445,24 +445,22 @@ def registration_by_token(token: str) -> Registration | None:
     return Registration.objects.confirmed().select_related("event").filter(token=token).first()
 
 
+def with_address(registrations: QuerySet, email: str) -> QuerySet:
+    """Those of `registrations` with this address in any case, as the unique constraint
+    compares addresses (models.Registration): the database's `lower()` of both. So what the
+    constraint refuses is found here (`iexact` compares with `upper()`, which differs for
+    letters such as "ı" and "İ")."""
+    return registrations.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+
+
 def registration_by_address(event: Event | int, email: str) -> Registration | None:
     """The event's (or event id's) confirmed registration with this address (normalised,
-    any case). No address finds nobody: walk-ins who gave none share the empty one.
-
-    "Any case" as the database's `lower()` has it, the same expression as the unique
-    constraint's (models.Registration), so that what the constraint refuses is found here
-    (`iexact` compares with `upper()`, which differs for letters such as "ı" and "İ"); the
-    constraint's index serves the lookup.
-    """
+    any case, see `with_address`). No address finds nobody: walk-ins who gave none share the
+    empty one. Filtered as the constraint's partial index is, which then serves the lookup."""
     if not email:
         return None
-    return (
-        Registration.objects.confirmed()
-        .exclude(email="")
-        .alias(email_lower=Lower("email"))
-        .filter(event=event, email_lower=Lower(Value(normalise_email(email))))
-        .first()
-    )
+    confirmed = Registration.objects.confirmed().exclude(email="").filter(event=event)
+    return with_address(confirmed, normalise_email(email)).first()
 
 
 def export_choices(

@@ -8,7 +8,7 @@ someone else's mailbox, and stops working. The old address gets nothing.
 
 from django.db import IntegrityError, transaction
 
-from .. import emails
+from .. import emails, selectors
 from ..models import Registration, new_token
 from . import rules
 from .audit import Action, Actor, record
@@ -19,12 +19,8 @@ from .registration import already_registered_error
 def refuse_if_email_taken(*, registration: Registration, email: str) -> None:
     """Another confirmed registration of the event has this address (in any case)."""
     email = email.strip()
-    taken = (
-        Registration.objects.confirmed()
-        .filter(event_id=registration.event_id, email__iexact=email)
-        .exclude(pk=registration.pk)
-        .exists()
-    )
+    others = Registration.objects.confirmed().filter(event_id=registration.event_id)
+    taken = selectors.with_address(others, email).exclude(pk=registration.pk).exists()
     if taken:
         raise already_registered_error(email)
 

@@ -57,6 +57,23 @@ def test_an_address_registered_already_is_refused_in_any_case(event, organiser):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.EMAIL_CORRECTED).exists()
 
 
+def test_an_address_the_constraint_takes_for_a_registered_one_is_refused(
+    postgres_only, event, organiser
+):
+    """PostgreSQL's lower() makes "İlse" "ilse", as the unique constraint compares. The check
+    the admin form asks before saving (to show it at the field) compares the same way."""
+    anna, bo = register_people(event, 2)
+    Registration.objects.filter(pk=bo.pk).update(email="ilse@example.se")
+    with pytest.raises(services.RegistrationError, match="redan anmäld"):
+        services.refuse_if_email_taken(registration=anna, email="İlse@example.se")
+    with pytest.raises(services.RegistrationError, match="redan anmäld"):
+        services.correct_email(
+            registration=anna, new_email="İlse@example.se", by=services.Actor.of(organiser)
+        )
+    anna.refresh_from_db()
+    assert anna.email == "person0@example.se"
+
+
 def test_a_cancelled_registrations_address_may_be_taken(event, organiser):
     anna, bo = register_people(event, 2)
     services.cancel(registration=bo, notify=False)
