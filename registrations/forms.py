@@ -10,11 +10,12 @@ from functools import cached_property
 
 from django import forms
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reglab import caches
+from reglab import caches, kept_frames
+from reglab.kept_fields import crispy_field
 from workshops.models import Event, TimeSlot, Workshop
 
 from . import services
@@ -94,6 +95,18 @@ class PassGroup:
     slot: TimeSlot
     field: forms.BoundField
     options: list[WorkshopOption]
+
+    def options_html(self) -> SafeString:
+        return mark_safe("".join(option.html for option in self.options))
+
+
+@dataclass
+class _PassGroupInFrame:
+    """A pass group as a kept form frame shows it: its options are a piece put in later."""
+
+    slot: TimeSlot
+    field: forms.BoundField
+    options_html: str
 
 
 def pass_field_name(number: int) -> str:
@@ -268,6 +281,53 @@ class RegistrationForm(forms.Form):
                     break
                 self.queue_wishes.append(workshop)
         return cleaned
+
+
+# The person's details, in the order the registration form shows them.
+DETAILS = ("name", "email", "organisation", "consent")
+FORM_TEMPLATE = "registrations/includes/registration_form.html"
+
+
+def registration_form_html(form: RegistrationForm, event: Event, *, token: str) -> SafeString:
+    """The registration form (its template) for `form`, with `token` as its CSRF token.
+
+    Rendered once per process for each shape (reglab.kept_frames): what it says (the language,
+    the fields and their labels, the errors, the passes' texts) is the key; the token, each
+    pass's options and the details as typed are the pieces put in per request, each of them
+    kept on its own (WorkshopOption.html, reglab.kept_fields).
+    """
+    groups = form.pass_groups()
+    pieces = [
+        token,
+        *(group.options_html() for group in groups),
+        *(crispy_field(form[name]) for name in DETAILS if name in form.fields),
+    ]
+    shape = (
+        FORM_TEMPLATE,
+        get_language(),
+        event.slug,
+        form.auto_id,
+        tuple((name, str(field.label)) for name, field in form.fields.items()),
+        tuple((name, tuple(map(str, errors))) for name, errors in form.errors.items()),
+        tuple((g.slot.pk, g.slot.label, g.slot.start_time, g.slot.end_time) for g in groups),
+    )
+    return kept_frames.filled(shape, lambda given: _render_form(form, event, groups, given), pieces)
+
+
+def _render_form(form, event, groups: list[PassGroup], pieces: list[str]) -> str:
+    token, *rest = pieces
+    options, details = rest[: len(groups)], rest[len(groups) :]
+    context = {
+        "event": event,
+        "form": form,
+        "csrf_token": token,
+        "pass_groups": [
+            _PassGroupInFrame(group.slot, group.field, html)
+            for group, html in zip(groups, options, strict=True)
+        ],
+        "details": details,
+    }
+    return render_to_string(FORM_TEMPLATE, context)
 
 
 class LinkRequestForm(forms.Form):

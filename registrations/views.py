@@ -21,7 +21,13 @@ from workshops.selectors import current_event, event_to_show
 
 from . import selectors, services
 from .calendar import agenda_ics, ics_filename
-from .forms import JoinQueueForm, LinkRequestForm, RegistrationForm, pass_field_name
+from .forms import (
+    JoinQueueForm,
+    LinkRequestForm,
+    RegistrationForm,
+    pass_field_name,
+    registration_form_html,
+)
 from .qr import checkin_qr_data_uri
 
 # Per client address and minute (README, "Gränser per klientadress"). The form's limit counts
@@ -158,7 +164,7 @@ def register(request, event_slug):
         # Shown again: with texts, presenters and the seats left right now.
         form.workshops = selectors.workshops_to_show(event, taken=taken)
         return _shown_again(request, event, form)
-    return render(request, "registrations/register.html", {"event": event, "form": form})
+    return _page_of_its_own(request, event, form)
 
 
 # Stands in for the CSRF token in a kept page, replaced by this request's own token when served.
@@ -188,8 +194,15 @@ def _blank_form(request, event):
 def _shown_again(request, event, form):
     """A submitted form shown again with its problems, with this request's token."""
     if caches.has_messages_of_its_own(request):
-        return render(request, "registrations/register.html", {"event": event, "form": form})
+        return _page_of_its_own(request, event, form)
     return HttpResponse(_form_page(request, event, form, token=get_token(request)))
+
+
+def _page_of_its_own(request, event, form):
+    """The registration page rendered in full, for a request with messages to show."""
+    form_html = registration_form_html(form, event, token=get_token(request))
+    context = {"event": event, "form": form, "form_html": form_html}
+    return render(request, "registrations/register.html", context)
 
 
 # Stands in for the form in the kept page around it.
@@ -208,10 +221,7 @@ def _form_page(request, event, form, *, token: str) -> bytes:
         context = {"event": event, "form": form, "form_html": _FORM_SLOT}
         return render_to_string("registrations/register.html", context, request).encode()
 
-    body = render_to_string(
-        "registrations/includes/registration_form.html",
-        {"event": event, "form": form, "csrf_token": token},
-    )
+    body = registration_form_html(form, event, token=token)
     return caches.kept_page(key, state=None, build=frame).replace(
         _FORM_SLOT.encode(), body.encode()
     )
