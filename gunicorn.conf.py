@@ -16,6 +16,9 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # where 2 x 4 reached 76 in the same hour (README, Prestanda). Fewer processes use less memory.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# gthread, taking a new connection only while one of its threads is free, so that a burst of
+# connections is shared by the processes instead of mostly taken by one (reglab/gunicorn_worker.py).
+worker_class = "reglab.gunicorn_worker.BalancedThreadWorker"
 timeout = 30
 graceful_timeout = 20
 # Recycle workers now and then, so a slow leak never grows without bound.

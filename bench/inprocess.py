@@ -162,6 +162,7 @@ def measure(args) -> int:
     print(f"{args.workshops} workshops in {len(by_pass)} passes, {args.requests} requests each")
     print("| request | queries | Python calls | CPU ms | wall ms | bytes |")
     print("|---|---|---|---|---|---|")
+
     def submit(data: dict):
         # As a browser sends this form (it has no enctype): URL-encoded, not multipart.
         return fresh().post(form_url, urlencode(data), content_type=FORM_ENCODED)
