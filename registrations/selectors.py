@@ -1,6 +1,5 @@
 """Read-only queries for registrations: seats taken, a person's agenda, organisers' lists."""
 
-import copy
 import datetime
 import unicodedata
 from collections.abc import Iterable
@@ -9,6 +8,7 @@ from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.shortcuts import get_object_or_404
 
@@ -390,12 +390,25 @@ def workshops_to_show(
     programme = _programme_to_show(event)
     if taken is None:
         taken = seats_taken((w.pk for w in programme), exclude_registration=exclude_registration)
-    shown = []
-    for workshop in programme:
-        workshop = copy.copy(workshop)
-        workshop.seats_taken = taken.get(workshop.pk, 0)
-        shown.append(workshop)
-    return shown
+    return [copy_with_seats(workshop, taken.get(workshop.pk, 0)) for workshop in programme]
+
+
+def copy_with_seats(workshop: Workshop, taken: int) -> Workshop:
+    """A copy of `workshop` with `seats_taken`, so that requests served side by side by one
+    process never share a seat count, and the kept workshops are never changed.
+
+    What copy.copy makes of a model instance (Model.__getstate__: its own ModelState and
+    related-object cache, the related objects shared), in a tenth of the calls: a shown form
+    copies every workshop of the programme.
+    """
+    copied = object.__new__(type(workshop))
+    copied.__dict__.update(workshop.__dict__)
+    state = copied._state = ModelState()
+    state.__dict__.update(workshop._state.__dict__)
+    state.__dict__.pop("peers", None)  # weak references to the original's query peers
+    state.fields_cache = workshop._state.fields_cache.copy()
+    copied.seats_taken = taken
+    return copied
 
 
 def workshops_by_ids(ids: Iterable[int], *, event_slug: str) -> list[Workshop]:

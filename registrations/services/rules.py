@@ -10,7 +10,6 @@ together on PostgreSQL. SQLite serialises writers itself (transaction_mode=IMMED
 settings).
 """
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.utils.translation import gettext as _
@@ -157,12 +156,7 @@ def counted_now(
     by_id = {w.pk: w for w in workshops}
     if taken is None:
         taken = selectors.seats_taken(sorted(by_id))
-    counted = {}
-    for pk in sorted(by_id):
-        workshop = copy.copy(by_id[pk])
-        workshop.seats_taken = taken.get(pk, 0)
-        counted[pk] = workshop
-    return counted
+    return {pk: selectors.copy_with_seats(by_id[pk], taken.get(pk, 0)) for pk in sorted(by_id)}
 
 
 def refuse_if_already_full(workshops: Iterable[Workshop]) -> None:

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registrations import selectors
@@ -193,3 +194,23 @@ def test_seats_now_reads_the_seats_each_workshop_has_and_how_many_are_taken(smal
     assert seats == {first.pk: Seats(1, 7), second.pk: Seats(0, second.room.capacity)}
     assert selectors.seats_now([first.pk], exclude_registration=anna) == {first.pk: Seats(0, 7)}
     assert selectors.seats_now([]) == {}
+
+
+def test_a_copy_with_seats_shares_nothing_it_could_change(programme):
+    import gc
+
+    original = Workshop.objects.select_related("slot", "room").get(event=programme, number=1)
+    original.seats_taken = 0
+    copied = selectors.copy_with_seats(original, 7)
+    assert (copied.seats_taken, original.seats_taken) == (7, 0)
+    assert copied == original and copied.slot is original.slot  # related objects shared, read only
+    assert copied._state is not original._state
+    assert copied._state.fields_cache is not original._state.fields_cache
+    copied.title = "Ändrad i kopian"
+    assert original.title != "Ändrad i kopian"
+    # A ModelState clears its related-object cache when it goes: the original keeps its own.
+    del copied
+    gc.collect()
+    with CaptureQueriesContext(connection) as queries:
+        assert original.slot.number == 1 and original.room.name
+    assert len(queries) == 0
