@@ -2,7 +2,7 @@
 
 import datetime
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,7 +12,7 @@ from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.shortcuts import get_object_or_404
 
-from reglab import caches
+from reglab import caches, compiled
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
 
 from .models import AuditEntry, CheckIn, Choice, QueueEntry, Registration
@@ -41,11 +41,9 @@ def _seats_taken_query(workshop_ids: Iterable[int], *, exclude_registration=None
     return _per_workshop(taken).values_list("workshop_id", "n")
 
 
-@lru_cache(maxsize=64)
-def _seats_taken_sql(workshop_ids: tuple[int, ...]) -> tuple[str, tuple]:
-    # Building and compiling the query costs more than running it; the pages that count
-    # seats for every request (the programme, the form) ask for the same ids again and again.
-    return _seats_taken_query(workshop_ids).query.sql_with_params()
+def _seats_taken_sql(workshop_ids: tuple[int, ...]) -> tuple[str, list]:
+    # Building and compiling the query costs more than running it (reglab.compiled).
+    return compiled.for_ids("seats-taken", _seats_taken_query, workshop_ids)
 
 
 def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, int]:
@@ -58,7 +56,7 @@ def seats_taken(workshop_ids: Iterable[int], *, exclude_registration=None) -> di
     return dict(_rows(*_seats_taken_sql(ids)))
 
 
-def _rows(sql: str, params: tuple) -> list[tuple]:
+def _rows(sql: str, params: Sequence) -> list[tuple]:
     """The rows of a query compiled once and kept (`_seats_taken_sql`, `_seats_now_sql`,
     `_facts_sql`)."""
     with connection.cursor() as cursor:
@@ -166,10 +164,9 @@ def _seats_now_query(workshop_ids: Iterable[int], *, exclude_registration=None) 
     )
 
 
-@lru_cache(maxsize=256)
-def _seats_now_sql(workshop_ids: tuple[int, ...]) -> tuple[str, tuple]:
-    # As `_seats_taken_sql`: a registration asks for the same few ids again and again.
-    return _seats_now_query(workshop_ids).query.sql_with_params()
+def _seats_now_sql(workshop_ids: tuple[int, ...]) -> tuple[str, list]:
+    # As `_seats_taken_sql`: compiled once for every choice of three workshops.
+    return compiled.for_ids("seats-now", _seats_now_query, workshop_ids)
 
 
 def seats_now(workshop_ids: Iterable[int], *, exclude_registration=None) -> dict[int, Seats]:

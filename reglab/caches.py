@@ -61,6 +61,23 @@ KEPT_SECONDS = 60
 # counts and ticks: room for several events and many edits (an option's HTML is about 1 kB).
 kept_by_content = lru_cache(maxsize=4096)
 
+
+class Unkeyed:
+    """An argument of a `kept_by_content` function that is not part of its key (all are equal):
+    how to build the value the first time, which the key alone decides."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __hash__(self):
+        return 0
+
+    def __eq__(self, other):
+        return isinstance(other, Unkeyed)
+
+
 _kept: dict[Hashable, tuple[int, Hashable, float, object]] = {}
 
 

@@ -69,27 +69,12 @@ def _shape(bound_field: forms.BoundField, errors: tuple[str, ...]) -> tuple:
 
 def _kept(shape: tuple, bound_field: forms.BoundField, shown: bool) -> SafeString:
     # Only the key decides what is built; the bound field is how to build it the first time.
-    return _rendered(shape, shown, _Builder(bound_field))
-
-
-class _Builder:
-    """Carries the bound field into the cached function without being part of its key."""
-
-    __slots__ = ("bound_field",)
-
-    def __init__(self, bound_field):
-        self.bound_field = bound_field
-
-    def __hash__(self):
-        return 0
-
-    def __eq__(self, other):
-        return isinstance(other, _Builder)
+    return _rendered(shape, shown, caches.Unkeyed(bound_field))
 
 
 @caches.kept_by_content
-def _rendered(shape: tuple, shown: bool, builder: _Builder) -> SafeString:
-    bound_field = builder.bound_field
+def _rendered(shape: tuple, shown: bool, bound: caches.Unkeyed) -> SafeString:
+    bound_field = bound.value
     placeholder = copy.copy(bound_field.form)
     # The same errors (the original's, already computed), a value that is only the slot.
     placeholder._errors = bound_field.form.errors

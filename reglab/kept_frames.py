@@ -36,7 +36,7 @@ def filled(shape: Hashable, build: Callable[[list[SafeString]], str], pieces: Se
     `build` renders the template with what it is given in place of the pieces; it is called
     with markers the first time a shape is seen in this process.
     """
-    parts = _parts(shape, len(pieces), _Builder(build))
+    parts = _parts(shape, len(pieces), caches.Unkeyed(build))
     out = [parts[0]]
     for index in range(1, len(parts), 2):
         out.append(pieces[parts[index]])
@@ -44,23 +44,8 @@ def filled(shape: Hashable, build: Callable[[list[SafeString]], str], pieces: Se
     return mark_safe("".join(out))
 
 
-class _Builder:
-    """Carries `build` into the cached function without being part of its key."""
-
-    __slots__ = ("build",)
-
-    def __init__(self, build):
-        self.build = build
-
-    def __hash__(self):
-        return 0
-
-    def __eq__(self, other):
-        return isinstance(other, _Builder)
-
-
 @caches.kept_by_content
-def _parts(shape: Hashable, count: int, builder: _Builder) -> tuple:
+def _parts(shape: Hashable, count: int, build: caches.Unkeyed) -> tuple:
     # Text, piece index, text, ... : re.split puts the captured index between the texts.
-    split = _SPLIT.split(str(builder.build(markers(count))))
+    split = _SPLIT.split(str(build.value(markers(count))))
     return tuple(int(part) if i % 2 else part for i, part in enumerate(split))

@@ -13,9 +13,12 @@ Modelled on pretix's `base/services/locking.py`:
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from django.db import OperationalError, connection
 from django.db.models import Model, QuerySet
+
+from . import compiled
 
 # PostgreSQL's lock_not_available and query_canceled (lock_timeout, statement_timeout).
 BUSY_SQLSTATES = {"55P03", "57014"}
@@ -44,9 +47,13 @@ def bounded_wait() -> Iterator[None]:
         raise LockBusy() from error
 
 
-def _for_update[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
+def _refuse_outside_transaction() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("a row lock outside a transaction would guard nothing")
+
+
+def _for_update[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
+    _refuse_outside_transaction()
     # Only the queryset's own table is locked, not the rows it joins for reading. FOR NO KEY
     # UPDATE: it still lets one holder at a time through, but not the key-share lock that a
     # row referring to it takes when inserted (an audit entry for a person being moved, a
@@ -58,6 +65,22 @@ def lock_rows[M: Model](queryset: QuerySet[M], ids: Iterable[int]) -> list[M]:
     """The rows of `queryset` with these primary keys, locked until the transaction ends,
     always in primary-key order."""
     return list(_for_update(queryset).filter(pk__in=sorted(set(ids))).order_by("pk"))
+
+
+def lock_ids(model: type[Model], ids: Iterable[int]) -> None:
+    """Lock the rows of `model` with these primary keys as `lock_rows` does, reading nothing
+    back: where only the lock counts, with the statement compiled once (reglab.compiled)."""
+    _refuse_outside_transaction()  # here, as the statement is built only once
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    sql, params = compiled.for_ids(("lock", model._meta.label), partial(_locking, model), ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _locking(model: type[Model], ids: list[int]) -> QuerySet:
+    return _for_update(model._default_manager.only("pk")).filter(pk__in=ids).order_by("pk")
 
 
 def lock_first[M: Model](queryset: QuerySet[M]) -> M | None:

@@ -160,8 +160,8 @@ class Meeting:
 
 
 def read_without_lock(monkeypatch, module, model) -> None:
-    """For a control: `module`'s `lock_rows` reads rows of `model` without locking them (its
-    locks on other tables stay)."""
+    """For a control: `module`'s `lock_rows` reads rows of `model` without locking them, and
+    its `lock_ids` leaves them unlocked (its locks on other tables stay)."""
     real = module.lock_rows
 
     def lock_rows(queryset, ids):
@@ -170,6 +170,14 @@ def read_without_lock(monkeypatch, module, model) -> None:
         return real(queryset, ids)
 
     monkeypatch.setattr(module, "lock_rows", lock_rows)
+    if hasattr(module, "lock_ids"):
+        real_ids = module.lock_ids
+
+        def lock_ids(locked_model, ids):
+            if locked_model is not model:
+                real_ids(locked_model, ids)
+
+        monkeypatch.setattr(module, "lock_ids", lock_ids)
 
 
 def switched_off_in(monkeypatch, module, name: str, thread: str, replacement: Callable) -> None:

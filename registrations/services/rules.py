@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
-from reglab.locking import lock_rows
+from reglab.locking import lock_ids, lock_rows
 from workshops.models import Event, TimeSlot, Workshop
 
 from .. import selectors
@@ -89,7 +89,7 @@ def lock_workshops(ids: Iterable[int]) -> list[Workshop]:
     changing a room's seats holds these locks meanwhile (`save_room`).
     """
     ids = sorted(set(ids))
-    lock_rows(Workshop.objects.only("pk"), ids)  # the lock is what counts, not the rows
+    lock_ids(Workshop, ids)  # the lock is what counts, not the rows
     return list(Workshop.objects.select_related("room", "slot").filter(pk__in=ids).order_by("pk"))
 
 
@@ -190,6 +190,6 @@ def lock_and_check_seats(
     """
     by_id = {w.pk: w for w in workshops}
     ids = sorted(by_id)
-    lock_rows(Workshop.objects.only("pk"), ids)  # the lock is what counts, not the rows
+    lock_ids(Workshop, ids)  # the lock is what counts, not the rows
     seats = selectors.seats_now(ids, exclude_registration=exclude_registration)
     return check_seats([by_id[pk] for pk in ids], seats, allow_over_capacity=allow_over_capacity)
