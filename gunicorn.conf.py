@@ -11,12 +11,14 @@ import sys
 
 wsgi_app = "reglab.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# One process per core, each with a few threads that take turns while others wait on
-# PostgreSQL. On the 2-core bench machine 2 x 4 and 4 x 2 answered the registration rush alike
-# (104-111 submissions/s back to back); single-threaded 3 x 1 and 5 x 1 reached 49 and 46
-# where 2 x 4 reached 76 in the same hour (README, Prestanda). Fewer processes use less memory.
+# One process per core, each with two threads: one runs while the other waits on PostgreSQL.
+# More threads wait longer for the interpreter lock between their statements: on the 2-core
+# bench machine 2 x 2 answered the rush with p95 137/140 ms where 2 x 4 took 159/223 (back to
+# back, the ninth round, README Prestanda), and served the programme page faster too.
+# Single-threaded 3 x 1 and 5 x 1 reached 49 and 46 submissions/s where 2 x 4 reached 76.
+# Raise GUNICORN_THREADS where requests wait longer on the database (one on another machine).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # gthread, taking a new connection only while one of its threads is free, so that a burst of
 # connections is shared by the processes instead of mostly taken by one (reglab/gunicorn_worker.py).
 worker_class = "reglab.gunicorn_worker.BalancedThreadWorker"

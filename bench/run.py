@@ -636,11 +636,11 @@ def main() -> int:
         default="redis://127.0.0.1:6379/15",
         help="Redis for the cache, as in production (its database is emptied); '' for none",
     )
-    # The defaults are gunicorn.conf.py's: one process per core, four threads each.
+    # The defaults are gunicorn.conf.py's: one process per core, two threads each.
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count()))
     )
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 2)))
     parser.add_argument("--programme-requests", type=int, default=3000)
     parser.add_argument("--programme-concurrency", type=int, default=16)
     parser.add_argument("--participants", type=int, default=1000)
