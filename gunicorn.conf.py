@@ -40,9 +40,10 @@ def post_worker_init(worker):
     # Before the worker's first request (reglab/warmup.py). A failure here would stop the
     # whole server (gunicorn treats it as a boot error, also when it replaces a worker in the
     # middle of a rush): the worker starts cold instead, and says so.
-    from reglab.warmup import warm_up
+    from reglab.warmup import freeze_what_lasts, warm_up
 
     try:
         warm_up()
     except Exception:
         logging.getLogger("reglab.warmup").warning("Warm-up failed; starting cold", exc_info=True)
+    freeze_what_lasts()

@@ -40,9 +40,23 @@ def test_each_gunicorn_worker_warms_up_before_its_first_request(monkeypatch):
 
     calls = []
     monkeypatch.setattr(reglab.warmup, "warm_up", lambda: calls.append("warmed"))
+    monkeypatch.setattr(reglab.warmup, "freeze_what_lasts", lambda: calls.append("frozen"))
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     config["post_worker_init"](worker=None)
-    assert calls == ["warmed"]
+    assert calls == ["warmed", "frozen"]
+
+
+def test_what_the_warm_up_built_is_out_of_the_collectors_view():
+    import gc
+
+    from reglab.warmup import freeze_what_lasts
+
+    before = gc.get_freeze_count()
+    try:
+        freeze_what_lasts()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 def test_a_failed_warm_up_leaves_the_worker_cold_rather_than_the_server_stopped(
@@ -54,6 +68,7 @@ def test_a_failed_warm_up_leaves_the_worker_cold_rather_than_the_server_stopped(
         raise RuntimeError("no templates")
 
     monkeypatch.setattr(reglab.warmup, "warm_up", broken)
+    monkeypatch.setattr(reglab.warmup, "freeze_what_lasts", lambda: None)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     config["post_worker_init"](worker=None)  # does not raise
     assert [r.getMessage() for r in caplog.records if r.name == "reglab.warmup"] == [
