@@ -28,7 +28,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import MIMEPart
 from email.utils import formataddr
-from functools import partial
+from functools import cache, partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -68,6 +68,12 @@ class MessageKind:
 
 # The QR code travels in the message itself, so no remote image has to be loaded.
 CHECKIN_QR_CID = "incheckning@reglab"
+
+
+@cache
+def _kind_names() -> frozenset[str]:
+    # The names, without translating every kind's texts (about thirty strings) to check one.
+    return frozenset(_kinds())
 
 
 def _kinds():
@@ -292,7 +298,8 @@ def send_later(registration: Registration, kind_name: str) -> None:
 
     Each call is one message: calling it again (an organiser resending) sends again. A
     walk-in who gave no address gets none."""
-    _kinds()[kind_name]  # an unknown kind fails here, in the caller, not later in the worker
+    if kind_name not in _kind_names():  # fails here, in the caller, not later in the worker
+        raise KeyError(kind_name)
     if not registration.email:
         return
     if outbox.writes_rows(deliver):
