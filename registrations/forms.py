@@ -307,11 +307,17 @@ def registration_form_html(form: RegistrationForm, event: Event, *, token: str) 
         get_language(),
         event.slug,
         form.auto_id,
-        tuple((name, str(field.label)) for name, field in form.fields.items()),
+        type(form),
+        # A declared field's lazy label is the class's in this language; the passes' are text.
+        tuple((name, _text_or_none(field.label)) for name, field in form.fields.items()),
         tuple((name, tuple(map(str, errors))) for name, errors in form.errors.items()),
         tuple((g.slot.pk, g.slot.label, g.slot.start_time, g.slot.end_time) for g in groups),
     )
     return kept_frames.filled(shape, lambda given: _render_form(form, event, groups, given), pieces)
+
+
+def _text_or_none(label) -> str | None:
+    return label if isinstance(label, str) else None
 
 
 def _render_form(form, event, groups: list[PassGroup], pieces: list[str]) -> str:
