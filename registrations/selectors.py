@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from reglab import caches, compiled
 from workshops.models import Event, TimeSlot, Workshop, WorkshopPresenter
+from workshops.selectors import event_to_show
 
 from .models import AuditEntry, CheckIn, Choice, QueueEntry, Registration
 from .normalise import normalise_email
@@ -279,7 +280,10 @@ def _facts_sql(event_slug: str) -> tuple[str, tuple]:
 
 
 def _facts(event_slug: str) -> list[tuple]:
-    rows = _rows(*_facts_sql(event_slug))
+    return _facts_in(_rows(*_facts_sql(event_slug)))
+
+
+def _facts_in(rows: list[tuple]) -> list[tuple]:
     # SQLite's driver gives naive datetimes (UTC), PostgreSQL's aware ones.
     return [(*row[:6], *map(_aware, row[6:8]), row[8]) for row in rows]
 
@@ -317,9 +321,47 @@ def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
     if facts:
         kept = _kept_programme(facts[0][5])
         if _facts_of(kept) == facts:
-            passes = list({w.slot_id: w.slot for w in kept}.values())
-            return ProgrammeToChoose(kept[0].event, passes, kept)
+            return _kept_to_choose(kept)
     return _read_programme_to_choose(event_slug)
+
+
+def _kept_to_choose(kept: list[Workshop]) -> ProgrammeToChoose:
+    passes = list({w.slot_id: w.slot for w in kept}.values())
+    return ProgrammeToChoose(kept[0].event, passes, kept)
+
+
+def programme_and_seats_to_choose(event_slug: str) -> tuple[ProgrammeToChoose, dict[int, int]]:
+    """`programme_to_choose` and the seats taken in its workshops now (`seats_taken`): the two
+    reads in one round trip where the database allows it (`_rows_together`). The seats are
+    counted for the kept programme's workshops, and counted again, apart, where the database
+    says the programme is not the kept one."""
+    kept = _kept_programme(event_to_show(event_slug).pk)
+    ids = tuple(w.pk for w in kept)
+    if ids:
+        fact_rows, taken_rows = _rows_together(_facts_sql(event_slug), _seats_taken_sql(ids))
+        facts = _facts_in(fact_rows)
+        if facts and _facts_of(kept) == facts:
+            return _kept_to_choose(kept), dict(taken_rows)
+    programme = _read_programme_to_choose(event_slug)
+    return programme, seats_taken(w.pk for w in programme.workshops)
+
+
+def _rows_together(*queries: tuple[str, Sequence]) -> list[list[tuple]]:
+    """The rows of each query: on PostgreSQL sent together and answered in one round trip
+    (psycopg's pipeline mode, each statement still on its own), elsewhere one after another."""
+    if connection.vendor != "postgresql":
+        return [_rows(*query) for query in queries]
+    connection.ensure_connection()
+    cursors = [connection.cursor() for _ in queries]
+    try:
+        # Django's wrapper turns a lost connection into its OperationalError, as for _rows.
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, queries, strict=True):
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _read_programme_to_choose(event_slug: str) -> ProgrammeToChoose:

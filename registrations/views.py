@@ -112,7 +112,9 @@ def register(request, event_slug):
     # A submission's event and workshops are read from the database (the services decide on
     # its window and passes); the form only shown takes the kept event.
     if posted:
-        programme = selectors.programme_to_choose(event_slug)
+        # With the seats taken now: one count, without locks, for the services' early refusal
+        # and for the page if it is shown again.
+        programme, taken = selectors.programme_and_seats_to_choose(event_slug)
         event, workshops = programme.event, programme.workshops
     else:
         event = event_to_show(event_slug)
@@ -128,12 +130,9 @@ def register(request, event_slug):
         # A workshop's page links here with ?workshop=W3: that one starts chosen.
         preselect=request.GET.get("workshop"),
     )
-    taken = None
     if posted and form.is_valid():
         if not ratelimit.hit("register", request, limit=REGISTER_LIMIT, period=60):
             return ratelimit.too_many(request, 60)
-        # One count, without locks: the services' early refusal, and the page if refused.
-        taken = selectors.seats_taken(w.pk for w in workshops)
         try:
             services.register(
                 event=event,

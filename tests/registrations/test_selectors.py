@@ -214,3 +214,43 @@ def test_a_copy_with_seats_shares_nothing_it_could_change(programme):
     with CaptureQueriesContext(connection) as queries:
         assert original.slot.number == 1 and original.room.name
     assert len(queries) == 0
+
+
+def test_a_submissions_programme_and_seats_are_what_the_database_says(programme):
+    register_people(programme, 3)
+    kept, taken = selectors.programme_and_seats_to_choose(programme.slug)
+    assert [w.pk for w in kept.workshops] == [
+        w.pk for w in selectors.programme_to_choose(programme.slug).workshops
+    ]
+    assert taken == selectors.seats_taken(w.pk for w in kept.workshops)
+    assert sorted(taken.values()) == [3, 3, 3]
+    # An edit the programme version does not see (raw SQL, a restored backup): the database's
+    # capacity decides, and the seats are counted for what it says.
+    Workshop.objects.filter(event=programme, number=1).update(capacity=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workshops_workshop SET capacity = 2 WHERE event_id = %s", [programme.pk]
+        )
+    again, taken_again = selectors.programme_and_seats_to_choose(programme.slug)
+    assert {w.capacity for w in again.workshops} == {2}
+    assert taken_again == taken
+
+
+def test_a_submissions_two_reads_are_one_round_trip_on_postgresql(
+    postgres_only, programme, monkeypatch
+):
+    import psycopg
+
+    pipelines = []
+    real = psycopg.Connection.pipeline
+
+    def counted(self, *args, **kwargs):
+        pipelines.append(self)
+        return real(self, *args, **kwargs)
+
+    selectors.programme_and_seats_to_choose(programme.slug)  # the event and programme kept
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.programme_and_seats_to_choose(programme.slug)
+    assert len(pipelines) == 1
+    assert len(queries) == 2
