@@ -318,14 +318,14 @@ def programme_to_choose(event_slug: str) -> ProgrammeToChoose:
     event with a pass that has no published workshop, everything is read again from the
     database. So a kept object never decides: only one that agrees with the database now."""
     facts = _facts(event_slug)
-    if facts:
-        kept = _kept_programme(facts[0][5])
-        if _facts_of(kept) == facts:
-            return _kept_to_choose(kept)
-    return _read_programme_to_choose(event_slug)
+    agreed = _kept_where_agreed(_kept_programme(facts[0][5]), facts) if facts else None
+    return agreed or _read_programme_to_choose(event_slug)
 
 
-def _kept_to_choose(kept: list[Workshop]) -> ProgrammeToChoose:
+def _kept_where_agreed(kept: list[Workshop], facts: list[tuple]) -> ProgrammeToChoose | None:
+    """The kept programme, where it says exactly what the database does (`_FACTS`), else None."""
+    if not facts or _facts_of(kept) != facts:
+        return None
     passes = list({w.slot_id: w.slot for w in kept}.values())
     return ProgrammeToChoose(kept[0].event, passes, kept)
 
@@ -339,9 +339,9 @@ def programme_and_seats_to_choose(event_slug: str) -> tuple[ProgrammeToChoose, d
     ids = tuple(w.pk for w in kept)
     if ids:
         fact_rows, taken_rows = _rows_together(_facts_sql(event_slug), _seats_taken_sql(ids))
-        facts = _facts_in(fact_rows)
-        if facts and _facts_of(kept) == facts:
-            return _kept_to_choose(kept), dict(taken_rows)
+        agreed = _kept_where_agreed(kept, _facts_in(fact_rows))
+        if agreed is not None:
+            return agreed, dict(taken_rows)
     programme = _read_programme_to_choose(event_slug)
     return programme, seats_taken(w.pk for w in programme.workshops)
 
