@@ -292,6 +292,9 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_RESET_ON_SUCCESS = True
 # The same client address as the rate limits (X-Forwarded-For only behind a trusted proxy).
 AXES_CLIENT_IP_CALLABLE = "reglab.ratelimit.client_ip"
+# No banner on every manage.py command (make run's output), and its log lines name only
+# what a lockout is counted by, not the browser too.
+AXES_VERBOSE = False
 
 # Security. Cookies are secure and HSTS is sent when the site is served over HTTPS.
 HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
