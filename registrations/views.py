@@ -1,7 +1,6 @@
 """Participants' pages. Thin: the forms check input, the services apply the rules."""
 
 import json
-import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reglab import caches, ratelimit
+from reglab import caches, kept_frames, ratelimit
 from workshops.models import Event
 from workshops.selectors import current_event, event_to_show
 
@@ -166,11 +165,6 @@ def register(request, event_slug):
     return _page_of_its_own(request, event, form)
 
 
-# Stands in for the CSRF token in a kept page, replaced by this request's own token when served.
-# Random per process, so no text on the page can contain it by chance or on purpose.
-_TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
-
-
 def _blank_form(request, event):
     """The form as shown before anything is typed: the same bytes for everyone who counted the
     same seats (reglab.caches, 4.), with this request's CSRF token put in."""
@@ -181,13 +175,17 @@ def _blank_form(request, event):
     preselect = next((w.code for w in programme if w.code == asked), None)
     state = tuple((w.pk, taken.get(w.pk, 0)) for w in programme)
 
-    def build() -> bytes:
+    def build(token: list[str]) -> str:
         workshops = selectors.workshops_to_show(event, taken=taken)
         form = RegistrationForm(workshops=workshops, preselect=preselect)
-        return _form_page(request, event, form, token=_TOKEN_SLOT)
+        return _form_page(request, event, form, token=token[0])
 
-    page = caches.kept_page(("registration-form", event.pk, preselect), state=state, build=build)
-    return HttpResponse(page.replace(_TOKEN_SLOT.encode(), get_token(request).encode()))
+    page = caches.kept_page(
+        ("registration-form", event.pk, preselect),
+        state=state,
+        build=lambda: kept_frames.frame(build, 1),
+    )
+    return HttpResponse(kept_frames.fill(page, [get_token(request)]))
 
 
 def _shown_again(request, event, form):
@@ -204,26 +202,20 @@ def _page_of_its_own(request, event, form):
     return render(request, "registrations/register.html", context)
 
 
-# Stands in for the form in the kept page around it.
-_FORM_SLOT = f"form-{secrets.token_hex(16)}"
-
-
-def _form_page(request, event, form, *, token: str) -> bytes:
+def _form_page(request, event, form, *, token: str) -> str:
     """The registration page with `form` in it: the page around the form is the same for
-    everyone (kept as bytes per language and programme version, reglab.caches 4.), and kept
-    apart from the form, whose seats change with every registration; the form is rendered
-    with `token` as its CSRF token. Not for a request with messages of its own."""
+    everyone (kept per language and programme version, reglab.caches 4.), and kept apart from
+    the form, whose seats change with every registration; the form is rendered with `token`
+    as its CSRF token. Not for a request with messages of its own."""
     # The title says whether the form has problems: the one thing of the form's around it.
     key = ("registration-form-frame", event.pk, bool(form.errors))
 
-    def frame() -> bytes:
-        context = {"event": event, "form": form, "form_html": _FORM_SLOT}
-        return render_to_string("registrations/register.html", context, request).encode()
+    def around(form_html: list[str]) -> str:
+        context = {"event": event, "form": form, "form_html": form_html[0]}
+        return render_to_string("registrations/register.html", context, request)
 
-    body = registration_form_html(form, event, token=token)
-    return caches.kept_page(key, state=None, build=frame).replace(
-        _FORM_SLOT.encode(), body.encode()
-    )
+    page = caches.kept_page(key, state=None, build=lambda: kept_frames.frame(around, 1))
+    return kept_frames.fill(page, [registration_form_html(form, event, token=token)])
 
 
 def thanks(request, event_slug):

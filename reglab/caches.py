@@ -34,7 +34,8 @@ under their locks. Seats are counted for every request.
    edit makes a new key; the oldest fall out.
 
 4. Per process, whole pages (`kept_page`): the programme page and the registration form as
-   shown before anything is typed, as bytes. Kept under the programme version (as 2.), the
+   shown before anything is typed, as bytes or as a frame with the per-request pieces left
+   out (reglab.kept_frames). Kept under the programme version (as 2.), the
    language of the request (translation.get_language()) and a `state` the view computes for
    each request from the database: the seats it counted (and the registration window, which
    moves with the clock). So a page is served from here only when every seat on it is what
@@ -148,9 +149,10 @@ def kept_for_programme[T](key: Hashable, build: Callable[[], T], *, state: Hasha
     return value
 
 
-def kept_page(key: Hashable, *, state: Hashable, build: Callable[[], bytes]) -> bytes:
-    """A page's bytes (4. above): kept under `key` and the request's language while the
-    programme version and `state` (what the request counted) stay the same."""
+def kept_page[T](key: Hashable, *, state: Hashable, build: Callable[[], T]) -> T:
+    """A page (4. above: its bytes, or its frame, reglab.kept_frames): kept under `key` and the
+    request's language while the programme version and `state` (what the request counted)
+    stay the same."""
     return kept_for_programme(("page", get_language(), key), build, state=state)
 
 

@@ -36,7 +36,19 @@ def filled(shape: Hashable, build: Callable[[list[SafeString]], str], pieces: Se
     `build` renders the template with what it is given in place of the pieces; it is called
     with markers the first time a shape is seen in this process.
     """
-    parts = _parts(shape, len(pieces), caches.Unkeyed(build))
+    return fill(_kept_frame(shape, len(pieces), caches.Unkeyed(build)), pieces)
+
+
+def frame(build: Callable[[list[SafeString]], str], count: int) -> tuple:
+    """`build` rendered with markers for `count` pieces, ready to be `fill`ed: for a caller
+    that keeps it its own way (a page kept per programme version, caches.kept_page)."""
+    # Text, piece index, text, ... : re.split puts the captured index between the texts.
+    split = _SPLIT.split(str(build(markers(count))))
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(split))
+
+
+def fill(parts: tuple, pieces: Sequence[str]) -> SafeString:
+    """The text a `frame` was made from, with `pieces` where its markers were."""
     out = [parts[0]]
     for index in range(1, len(parts), 2):
         out.append(pieces[parts[index]])
@@ -45,7 +57,5 @@ def filled(shape: Hashable, build: Callable[[list[SafeString]], str], pieces: Se
 
 
 @caches.kept_by_content
-def _parts(shape: Hashable, count: int, build: caches.Unkeyed) -> tuple:
-    # Text, piece index, text, ... : re.split puts the captured index between the texts.
-    split = _SPLIT.split(str(build.value(markers(count))))
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(split))
+def _kept_frame(shape: Hashable, count: int, build: caches.Unkeyed) -> tuple:
+    return frame(build.value, count)

@@ -109,3 +109,15 @@ def test_pieces_go_where_their_markers_are():
 
     assert kept_frames.filled(("test", 1), build, ["X", "Y<"]) == "<a>Y<</a><b>XY<</b>"
     assert kept_frames.filled(("test", 1), build, ["1", "2"]) == "<a>2</a><b>12</b>"
+
+
+def test_a_frame_kept_by_its_caller_takes_a_piece_made_inside_another():
+    """The blank form's page: the page's frame is made around the form, which was filled with
+    the page's own marker as its token; the page is then filled with the request's token."""
+
+    def form(given):
+        return kept_frames.filled(("test-form", 1), lambda m: f"<form>{m[0]}</form>", given)
+
+    page = kept_frames.frame(lambda given: f"<main>{form([given[0]])}</main>", 1)
+    assert kept_frames.fill(page, ["token-1"]) == "<main><form>token-1</form></main>"
+    assert kept_frames.fill(page, ["token-2"]) == "<main><form>token-2</form></main>"
