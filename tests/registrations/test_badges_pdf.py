@@ -67,3 +67,34 @@ def test_badges_for_one_workshop_or_a_selection(
     (page,) = print_to_pdf(live_server, client, printer, path, browser).pages
     text = page.extract_text()
     assert text.index("Kim Dahl") < text.index("Kim Ek") and "Kim Berg" not in text
+
+
+def test_a_long_name_and_organisation_are_printed_whole(
+    live_server, client, programme, printer, browser
+):
+    """The name is what door staff look for: a long one is set smaller, never cut off."""
+    long, longer = register_people(programme, 2)
+    long.name = "Maria-Louise Charlotta Wachtmeister af Johannishus-Åkerhielm"
+    long.organisation = "Region Västra Götaland, koncernavdelning regional utveckling"
+    long.save()
+    longer.name = "Ann-Charlotte Margareta Elisabeth Gyllenstierna af Lundholm-Wachtmeister-Sparre"
+    longer.organisation = (
+        "Region Västra Götaland, koncernavdelning regional utveckling, enheten för analys, "
+        "uppföljning och utvärdering av det regionala utvecklingsarbetet"
+    )
+    longer.save()
+    client.force_login(printer)
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(live_server.url + reverse("admin:registrations_badges", args=[programme.slug]))
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.badge, .badge-name, .badge-org')]
+            .filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.className + ': ' + e.textContent.trim().slice(0, 40))"""
+    )
+    context.close()
+    assert cut == []
