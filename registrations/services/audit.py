@@ -6,7 +6,14 @@ together. The participant acts through the private link, an organiser or staff m
 their login, and the system when one change causes another (a queue moving up).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+
+from workshops.models import TimeSlot
 
 from ..models import AuditEntry, Registration
 
@@ -39,3 +46,17 @@ def record(registration: Registration, action: str, *, by: Actor, summary: str =
         actor_name=user.get_username() if user is not None else "",
         summary=summary[:500],
     )
+
+
+@contextmanager
+def trail_language() -> Iterator[None]:
+    """The trail is the organisers' record: its texts are in the admin's language, whichever
+    language the person acting uses the site in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def pass_label(slot: TimeSlot) -> str:
+    """A pass as the trail names it (`trail_language`)."""
+    with trail_language():
+        return slot.label

@@ -22,7 +22,7 @@ from .. import emails, selectors
 from ..models import CheckIn, Choice, Registration
 from ..normalise import normalise_email
 from . import rules
-from .audit import Action, Actor, record
+from .audit import Action, Actor, pass_label, record
 from .errors import RegistrationError, try_again_when_busy
 from .registration import change_choices, record_overrides
 
@@ -80,7 +80,7 @@ def _mark_present(registration: Registration, workshop: Workshop, *, by: Actor) 
         registration,
         Action.CHECKED_IN,
         by=by,
-        summary=f"{workshop.slot.label}: {workshop.code}",
+        summary=f"{pass_label(workshop.slot)}: {workshop.code}",
     )
     return True
 
@@ -121,7 +121,7 @@ def undo_check_in(*, registration: Registration, workshop: Workshop, by: Actor) 
                 registration,
                 Action.CHECK_IN_UNDONE,
                 by=by,
-                summary=f"{workshop.slot.label}: {workshop.code}",
+                summary=f"{pass_label(workshop.slot)}: {workshop.code}",
             )
     return bool(deleted)
 
@@ -169,13 +169,13 @@ def _move_here(
                 registration,
                 Action.CHECK_IN_UNDONE,
                 by=by,
-                summary=f"{to_workshop.slot.label}: {seat.workshop.code}",
+                summary=f"{pass_label(to_workshop.slot)}: {seat.workshop.code}",
             )
     record(
         registration,
         Action.MOVED_AT_DOOR,
         by=by,
-        summary=f"{to_workshop.slot.label}: "
+        summary=f"{pass_label(to_workshop.slot)}: "
         + (f"{seat.workshop.code} → {to_workshop.code}" if seat else to_workshop.code),
     )
     _mark_present(registration, to_workshop, by=by)
@@ -274,7 +274,7 @@ def add_walk_in(
             registration,
             Action.WALK_IN,
             by=by,
-            summary=f"{workshop.slot.label}: {workshop.code}",
+            summary=f"{pass_label(workshop.slot)}: {workshop.code}",
         )
         record_overrides(registration, [workshop] if over[workshop.pk] else [], by=by)
         _mark_present(registration, workshop, by=by)

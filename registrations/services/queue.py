@@ -17,7 +17,7 @@ from workshops.models import TimeSlot, Workshop
 from .. import emails, selectors
 from ..models import Choice, QueueEntry, Registration
 from . import rules
-from .audit import PARTICIPANT, SYSTEM, Action, Actor, record
+from .audit import PARTICIPANT, SYSTEM, Action, Actor, pass_label, record
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -68,7 +68,7 @@ def fill_freed_seats(
                 entry.registration,
                 Action.MOVED_FROM_QUEUE,
                 by=SYSTEM,
-                summary=f"{workshop.slot.label}: {left} → {workshop.code}",
+                summary=f"{pass_label(workshop.slot)}: {left} → {workshop.code}",
             )
             moved.append(entry.registration)
             free -= 1
@@ -152,14 +152,14 @@ def add_to_queue(registration: Registration, workshop: Workshop, *, by: Actor) -
             _("Du står redan i kö under %(slot)s. Lämna den kön först.") % {"slot": slot.label},
             slot=slot,
         ) from None
-    record(registration, Action.QUEUED, by=by, summary=f"{slot.label}: {workshop.code}")
+    record(registration, Action.QUEUED, by=by, summary=f"{pass_label(slot)}: {workshop.code}")
     return entry
 
 
 def leave_queues_of(registration: Registration, entries, *, by: Actor, why: str = "") -> None:
     """Delete these queue entries of the person, each recorded in the trail."""
     for entry in entries.select_related("workshop", "slot"):
-        summary = f"{entry.slot.label}: {entry.workshop.code}"
+        summary = f"{pass_label(entry.slot)}: {entry.workshop.code}"
         record(registration, Action.LEFT_QUEUE, by=by, summary=f"{summary} {why}".strip())
         entry.delete()
 
@@ -241,6 +241,6 @@ def move_to_front(*, entries: Iterable[QueueEntry], by: Actor = SYSTEM) -> int:
                 entry.registration,
                 Action.MOVED_TO_FRONT,
                 by=by,
-                summary=f"{entry.slot.label}: {entry.workshop.code}",
+                summary=f"{pass_label(entry.slot)}: {entry.workshop.code}",
             )
     return len(moving)

@@ -19,7 +19,7 @@ from ..models import Choice, Registration
 from ..normalise import normalise_email
 from . import queue as queues
 from . import rules
-from .audit import PARTICIPANT, Action, Actor, record
+from .audit import PARTICIPANT, Action, Actor, pass_label, record, trail_language
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -116,7 +116,7 @@ def register(
                 registration,
                 Action.CREATED,
                 by=by,
-                summary=", ".join(f"{w.slot.label}: {w.code}" for w in chosen),
+                summary=", ".join(f"{pass_label(w.slot)}: {w.code}" for w in chosen),
             )
             emails.send_later(registration, "confirmation")
             # The seats last: the workshops' locks, which everyone registering for them queues
@@ -155,12 +155,9 @@ def register(
 def record_overrides(registration: Registration, workshops: list[Workshop], *, by: Actor):
     """An organiser's placements in full workshops, each recorded as an override."""
     for workshop in workshops:
-        record(
-            registration,
-            Action.OVERRIDE,
-            by=by,
-            summary=_("%(code)s var full") % {"code": workshop.code},
-        )
+        with trail_language():
+            summary = _("%(code)s var full") % {"code": workshop.code}
+        record(registration, Action.OVERRIDE, by=by, summary=summary)
 
 
 def _take_new_seats(
@@ -191,7 +188,7 @@ def _take_new_seats(
             registration,
             Action.CHANGED,
             by=by,
-            summary=f"{workshop.slot.label}: "
+            summary=f"{pass_label(workshop.slot)}: "
             + (f"W{before} → {workshop.code}" if before is not None else workshop.code),
         )
     record_overrides(registration, [w for w in added if over[w.pk]], by=by)

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import translation
 
 from registrations import services
 from registrations.models import AuditEntry, Choice
@@ -46,6 +47,31 @@ def test_a_change_records_the_pass_from_and_to(db):
         registration=anna, workshops=[w2, *[in_pass(event, n)[0] for n in (2, 3)]]
     )
     assert trail(anna)[1:] == [(Action.CHANGED, Kind.PARTICIPANT, "", "Pass 1: W1 → W2")]
+
+
+def test_the_trail_is_in_swedish_whatever_language_the_participant_uses(db, arrangor):
+    """Organisers read the trail in the admin, which is Swedish: a participant who uses the
+    site in English (or a door in English) does not write "Session 1" into it."""
+    event = make_event(slug="en", capacity=1)
+    with translation.override("en"):
+        assert in_pass(event, 1)[0].slot.label == "Session 1"  # what the page says
+        (anna,) = register_people(event, 1)
+        register_people(event, 1, start=1, index=1)  # the other workshops full
+        w1, w2 = in_pass(event, 1)
+        others = [in_pass(event, n)[0] for n in (2, 3)]
+        services.change_choices(
+            registration=anna,
+            workshops=[w2, *others],
+            allow_over_capacity=True,
+            by=Actor.of(arrangor),
+        )
+        services.change_choices(registration=anna, workshops=[w1, *others])
+    assert [summary for *_, summary in trail(anna)] == [
+        "Pass 1: W1, Pass 2: W3, Pass 3: W5",
+        "Pass 1: W1 → W2",
+        "W2 var full",
+        "Pass 1: W2 → W1",
+    ]
 
 
 def test_an_organisers_change_and_override_record_the_login(db, arrangor):
