@@ -23,6 +23,12 @@ def fill_details(page, name="Anna Andersson", email="anna@example.se"):
     page.get_by_label(re.compile("Jag godkänner")).check()
 
 
+def fits_a_phone(page) -> bool:
+    """Nothing wider than a 360 px screen, measured once the page's styles have loaded."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def private_link_from_mail():
     match = re.search(r"https?://\S+/anmalan/[\w-]+/", mail.outbox[-1].body)
     assert match, mail.outbox[-1].body
@@ -88,7 +94,7 @@ def test_form_on_a_phone(live_server, programme, phone, tmp_path):
     page = phone
     page.goto(f"{live_server.url}/{programme.slug}/anmalan/")
     # Nothing wider than the screen: no sideways scrolling at 360 px.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert fits_a_phone(page)
     page.screenshot(path=tmp_path / "form-360.png", full_page=True)
     choose(page, "W5", "W10", "W15")
     fill_details(page, email="cecilia@example.se")
@@ -142,7 +148,7 @@ def test_private_page_with_a_queue_offer_fits_a_phone(live_server, programme, ph
     phone.goto(f"{live_server.url}/anmalan/{anna.token}/")
     assert phone.get_by_role("button", name="Ställ mig i kö").is_visible()
     # The queue's select lists long titles; it must not widen the page past the screen.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert fits_a_phone(phone)
 
 
 def test_queue_for_a_full_workshop_from_the_form_by_keyboard_on_a_phone(
@@ -165,7 +171,7 @@ def test_queue_for_a_full_workshop_from_the_form_by_keyboard_on_a_phone(
     assert page.evaluate("document.activeElement.id") == "queue_1-W2"
     page.keyboard.press("Space")
     assert page.get_by_label("Ställ mig i kö till W2").is_checked()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert fits_a_phone(page)
     choose(page, "W6", "W11")
     fill_details(page, email="erik@example.se")
     page.get_by_role("button", name="Skicka anmälan").click()
@@ -198,4 +204,27 @@ def test_overview_fits_a_phone_with_its_tables_scrolling_inside(live_server, pro
     phone.click("input[type=submit]")
     phone.goto(f"{live_server.url}/admin/registrations/registration/overview/")
     assert phone.get_by_role("heading", name="Anmälningar per dag").is_visible()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert fits_a_phone(phone)
+
+
+def test_a_long_address_fits_a_phone_where_the_pages_repeat_it(
+    live_server, programme, settings, phone
+):
+    """An address has no place to break; a usual one (41 characters here) still must not push
+    the thanks page, the link-sent page or the private page past a 360 px screen."""
+    settings.SITE_URL = live_server.url
+    address = "margareta.lindqvist@regionvasterbotten.se"
+    phone.goto(f"{live_server.url}/{programme.slug}/anmalan/")
+    choose(phone, "W1", "W6", "W11")
+    fill_details(phone, email=address)
+    phone.get_by_role("button", name="Skicka anmälan").click()
+    expect(phone.locator("main")).to_contain_text(address)
+    assert fits_a_phone(phone)
+    phone.goto(private_link_from_mail())
+    expect(phone.locator("main")).to_contain_text(address)
+    assert fits_a_phone(phone)
+    phone.goto(f"{live_server.url}/{programme.slug}/anmalan/min-lank/")
+    phone.get_by_label("E-post").fill(address)
+    phone.get_by_role("button").filter(has_text="länk").first.click()
+    expect(phone.locator("main")).to_contain_text(address)
+    assert fits_a_phone(phone)
