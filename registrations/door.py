@@ -278,6 +278,12 @@ def scan(request, code):
     if registration is None:
         raise Http404(_("Ingen anmälan har den koden."))
     event = registration.event
+    if registration.status == Registration.Status.CANCELLED:
+        return render(
+            request,
+            "registrations/door/cancelled.html",
+            {"event": event, "registration": registration},
+        )
     slot = running_slot(event)
     choices = selectors.agenda(registration)
     present = set(registration.checkins.values_list("workshop_id", flat=True))

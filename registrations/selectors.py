@@ -833,10 +833,10 @@ def door_list(workshop: Workshop) -> DoorList:
 
 
 def registration_by_checkin_code(code: str) -> Registration | None:
-    """A confirmed registration by its badge's check-in code (never the private token)."""
-    return (
-        Registration.objects.confirmed().select_related("event").filter(checkin_code=code).first()
-    )
+    """A registration by its badge's check-in code (never the private token), confirmed or
+    cancelled: a badge printed before a cancellation is still scanned at the door. An erased
+    registration has a new code, so its badge finds nothing."""
+    return Registration.objects.select_related("event").filter(checkin_code=code).first()
 
 
 def search_folded(text: str) -> str:

@@ -210,6 +210,23 @@ def test_the_code_between_passes_shows_the_three_workshops(staff_client, program
         assert code in html
 
 
+def test_a_cancelled_persons_badge_says_so_and_an_erased_ones_finds_nothing(
+    staff_client, programme, people
+):
+    """Badges are printed days before; a person who cancelled since is still scanned."""
+    anna, bo = people[0][2], people[0][1]
+    services.cancel(registration=anna)
+    response = staff_client.get(reverse("registrations:door_scan", args=[anna.checkin_code]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert anna.name in html and "Personen har avbokat sin anmälan." in html
+    assert "Inte här" not in html  # nothing to check in to
+    code = bo.checkin_code
+    services.erase(registration=bo)
+    response = staff_client.get(reverse("registrations:door_scan", args=[code]))
+    assert response.status_code == 404
+
+
 def test_the_code_during_a_pass_offers_the_move_to_this_door(
     staff_client, programme, people, pass_2_running
 ):
@@ -258,6 +275,8 @@ def test_door_pages_and_badges_are_valid_html5(
         reverse("registrations:door_scan", args=[olof.checkin_code]),
         reverse("admin:registrations_badges", args=[slug]),
     ]
+    services.cancel(registration=people[1][1])
+    paths.append(reverse("registrations:door_scan", args=[people[1][1].checkin_code]))
     files = []
     for i, path in enumerate(paths):
         response = client.get(path)
