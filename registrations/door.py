@@ -152,6 +152,7 @@ def door(request, event_slug, number):
             "here_shown": _matching(door.here, query),
             "elsewhere_shown": _matching(door.elsewhere, query) if len(query) >= 2 else set(),
             "seats": _seats(workshop),
+            "may_override": services.may_override(request.user),
             "poll_seconds": POLL_SECONDS,
         },
     )

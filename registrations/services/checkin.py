@@ -257,9 +257,13 @@ def add_walk_in(
         try:
             over = rules.lock_and_check_seats([workshop], allow_over_capacity=allow_over_capacity)
         except RegistrationError as error:
+            full = (
+                _("%(code)s är full. Som arrangör kan du ändå ge personen en plats.")
+                if may_override(by.user)
+                else _("%(code)s är full. Bara en arrangör kan lägga till någon över platsgränsen.")
+            )
             raise RegistrationError(
-                _("%(code)s är full. Bara en arrangör kan lägga till någon över platsgränsen.")
-                % {"code": workshop.code},
+                full % {"code": workshop.code},
                 workshop=workshop,
                 field="allow_over_capacity",
                 confirm_label=_("Lägg till över platsgränsen"),

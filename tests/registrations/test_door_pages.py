@@ -179,9 +179,15 @@ def test_a_full_workshop_offers_the_override_to_organisers_only(
     refused = client.post(url, data)
     assert refused.status_code == 200
     assert "W6 är full. Bara en arrangör" in refused.content.decode()
+    assert "bara en arrangör kan" in client.get(door_url(programme, 6)).content.decode()
 
     client.force_login(organiser)
     assert "allow_over_capacity" in client.get(url).content.decode()
+    # The organiser is told what they may do, not that only an organiser may.
+    refused = client.post(url, data).content.decode()
+    assert "W6 är full. Som arrangör kan du ändå ge personen en plats." in refused
+    door_page = client.get(door_url(programme, 6)).content.decode()
+    assert "Som arrangör kan du ändå" in door_page and "bara en arrangör" not in door_page
     assert client.post(url, {**data, "allow_over_capacity": "on"}).status_code == 302
     assert Registration.objects.get(walk_in=True).choices.get().over_capacity
 
