@@ -31,6 +31,9 @@
     if (index) index.hidden = query !== "";
     const elsewhere = root.querySelector("[data-door-elsewhere]");
     elsewhere.hidden = !elsewhere.querySelector("li:not([hidden])");
+    // Said when a search finds no one, so an empty list is not taken for one still loading.
+    const found = root.querySelector("#door-here [data-person]:not([hidden])") || !elsewhere.hidden;
+    root.querySelector("[data-door-no-match]").hidden = query === "" || Boolean(found);
   }
 
   function show(id) {

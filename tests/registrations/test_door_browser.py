@@ -103,6 +103,11 @@ def test_search_as_you_type_and_check_in_with_the_keyboard(
     assert visible.count() == 1 and "Östberg" in visible.inner_text()
     assert page.locator("[data-door-elsewhere]").is_hidden()
 
+    assert page.locator("[data-door-no-match]").is_hidden()
+    page.get_by_label("Sök på namn eller organisation").fill("qx")
+    expect(page.locator("[data-door-no-match]")).to_be_visible()
+    page.get_by_label("Sök på namn eller organisation").fill("ostb")
+
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")  # the one person found
     assert page.evaluate("document.activeElement.closest('[data-person]') !== null")

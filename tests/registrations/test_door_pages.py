@@ -68,6 +68,9 @@ def test_searching_without_javascript_filters_the_list(staff_client, programme, 
     # Olof Ödman (W7) is found, with the offer to move him here.
     assert 'data-search="olof odman organisation 3">' in html
     assert "Flytta till W6 och markera här" in html
+    assert "data-door-no-match role=\"status\" hidden" in html
+    nobody = staff_client.get(door_url(programme, 6), {"q": "nils"}).content.decode()
+    assert 'data-door-no-match role="status">Ingen på listan matchar sökningen.' in nobody
 
 
 def test_a_tap_with_javascript_answers_the_state_and_the_count(staff_client, programme, people):
@@ -277,6 +280,7 @@ def test_door_pages_and_badges_are_valid_html5(
         reverse("registrations:door_rooms", args=[slug, 2]),
         door_url(programme, 6),
         door_url(programme, 6) + "?q=odman",
+        door_url(programme, 6) + "?q=nils",
         door_url(programme, 7, "registrations:door_walk_in"),
         reverse("registrations:door_scan", args=[olof.checkin_code]),
         reverse("admin:registrations_badges", args=[slug]),
