@@ -538,6 +538,8 @@ def people_in(choices: QuerySet) -> int:
 
 
 _SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+# The letters that the sort key's stand-ins are shown as in an index.
+_INDEX_LETTERS = {"{": "Å", "|": "Ä", "}": "Ö"}
 
 
 def swedish_sort_key(text: str) -> str:
@@ -789,8 +791,10 @@ class DoorPerson:
 
     @property
     def initial(self) -> str:
-        """The surname's first letter, for the list's A–Ö index."""
-        return self.names[0][:1].upper() or "#"
+        """The letter the surname is sorted under, for the list's A–Ö index: Ø with Ö, Æ with
+        Ä, É with E (swedish_sort_key)."""
+        first = swedish_sort_key(self.names[0])[:1]
+        return _INDEX_LETTERS.get(first, first.upper()) or "#"
 
     @property
     def search_text(self) -> str:

@@ -60,6 +60,17 @@ def test_the_door_list_is_in_surname_order_with_the_count(staff_client, programm
     assert 'href="#bokstav-A"' in html and 'href="#bokstav-Ö"' in html
 
 
+def test_the_index_puts_each_name_under_the_letter_it_is_sorted_by(staff_client, programme, people):
+    cecilia, bertil, anna = people[0]
+    for person, name in ((bertil, "Nils Ødegård"), (anna, "Anna Édlund")):
+        person.name = name
+        person.save()
+    html = staff_client.get(door_url(programme, 6)).content.decode()
+    start = html.index("data-door-index")
+    index = html[start : html.index("</nav>", start)]
+    assert [a.split('"')[0] for a in index.split('href="#bokstav-')[1:]] == ["E", "Ö"]
+
+
 def test_searching_without_javascript_filters_the_list(staff_client, programme, people):
     html = staff_client.get(door_url(programme, 6), {"q": "odman"}).content.decode()
     first, others = people
@@ -68,7 +79,7 @@ def test_searching_without_javascript_filters_the_list(staff_client, programme, 
     # Olof Ödman (W7) is found, with the offer to move him here.
     assert 'data-search="olof odman organisation 3">' in html
     assert "Flytta till W6 och markera här" in html
-    assert "data-door-no-match role=\"status\" hidden" in html
+    assert 'data-door-no-match role="status" hidden' in html
     nobody = staff_client.get(door_url(programme, 6), {"q": "nils"}).content.decode()
     assert 'data-door-no-match role="status">Ingen på listan matchar sökningen.' in nobody
 
