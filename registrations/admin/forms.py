@@ -83,6 +83,8 @@ class RegistrationAdminForm(RefusableForm, forms.ModelForm):
                 }
             )
         events = [registration.event] if registration else list(Event.objects.all())
+        if registration is None and len(events) == 1:
+            self.fields["event"].initial = events[0].pk  # the usual case: one day to add to
         workshops = list(
             with_seats_taken(Workshop.objects.published().filter(event__in=events))
             .select_related("event", "slot", "room")

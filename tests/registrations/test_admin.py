@@ -99,6 +99,14 @@ def test_organiser_adds_a_registration_through_the_services(organiser_client, sm
     assert len(mail.outbox) == 0  # queued until commit
 
 
+def test_the_add_form_starts_with_the_event_when_there_is_only_one(organiser_client, small_event):
+    html = organiser_client.get(ADD).content.decode()
+    assert f'<option value="{small_event.pk}" selected>' in html
+    make_event(slug="another-day")
+    html = organiser_client.get(ADD).content.decode()
+    assert f'<option value="{small_event.pk}" selected>' not in html
+
+
 def test_add_refused_when_a_workshop_is_full(organiser_client, tiny):
     register_people(tiny, 1)  # takes W1, W3, W5
     response = organiser_client.post(ADD, add_data(tiny, 2, 4, 5))
