@@ -60,3 +60,9 @@ def pass_label(slot: TimeSlot) -> str:
     """A pass as the trail names it (`trail_language`)."""
     with trail_language():
         return slot.label
+
+
+def workshops_summary(workshops) -> str:
+    """ "Pass 1: W1, Pass 2: W6": the workshops (in pass order) as the trail names them."""
+    with trail_language():
+        return ", ".join(f"{w.slot.label}: {w.code}" for w in workshops)

@@ -19,7 +19,15 @@ from ..models import Choice, Registration
 from ..normalise import normalise_email
 from . import queue as queues
 from . import rules
-from .audit import PARTICIPANT, Action, Actor, pass_label, record, trail_language
+from .audit import (
+    PARTICIPANT,
+    Action,
+    Actor,
+    pass_label,
+    record,
+    trail_language,
+    workshops_summary,
+)
 from .errors import RegistrationError, try_again_when_busy
 
 
@@ -116,7 +124,7 @@ def register(
                 registration,
                 Action.CREATED,
                 by=by,
-                summary=", ".join(f"{pass_label(w.slot)}: {w.code}" for w in chosen),
+                summary=workshops_summary(chosen),
             )
             emails.send_later(registration, "confirmation")
             # The seats last: the workshops' locks, which everyone registering for them queues
