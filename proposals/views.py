@@ -28,7 +28,7 @@ def proposal_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit("proposal", limit=5, period=60)
 def proposal_create(request):
     form = ProposalForm(request.POST or None)
@@ -53,7 +53,7 @@ def proposal_received(request):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit("vote", limit=30, period=60)
 def vote(request, token):
     """The private ballot. The link is the invitation: whoever has it votes, nobody else."""

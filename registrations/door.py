@@ -234,7 +234,7 @@ def move(request, event_slug, number):
 
 
 @door_staff
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def walk_in(request, event_slug, number):
     workshop = _workshop(event_slug, number)
     seats = _seats(workshop)

@@ -104,7 +104,7 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
     return selectors.workshops_to_show(event, exclude_registration=exclude_registration)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit.ratelimit("register-posts", limit=REGISTER_POST_LIMIT)
 def register(request, event_slug):
     posted = request.method == "POST"
@@ -243,7 +243,7 @@ def thanks(request, event_slug):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit.ratelimit("link", limit=LINK_LIMIT)
 def request_link(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
@@ -313,7 +313,7 @@ def leave_queue(request, registration, slot_number):
 
 
 @private_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change(request, registration):
     event = registration.event
     try:
@@ -386,7 +386,7 @@ def _confirm_then(request, registration, *, template, action, done_url_name):
 
 
 @private_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, registration):
     return _confirm_then(
         request,
@@ -398,7 +398,7 @@ def cancel(request, registration):
 
 
 @private_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def erase(request, registration):
     return _confirm_then(
         request,

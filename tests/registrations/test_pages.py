@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from registrations import services
 from registrations.models import Registration
 from workshops.models import Workshop
 
@@ -264,3 +265,27 @@ def test_thanks_page_repeats_the_chosen_workshops(client, programme, register_ur
     client.cookies.clear()
     page = client.get(reverse("registrations:thanks", args=[programme.slug])).content.decode()
     assert "Det här valde du" not in page
+
+
+def test_pages_that_take_a_form_answer_head_as_get(client, programme):
+    """Uptime monitors and link checkers send HEAD: a page that takes a form is a page too."""
+    services.register(
+        event=programme,
+        name="Anna",
+        email="anna@example.se",
+        organisation="Org",
+        consent=True,
+        workshops=[programme.workshops.get(number=n) for n in (1, 6, 11)],
+    )
+    token = Registration.objects.get().token
+    for path in (
+        reverse("registrations:register", args=[programme.slug]),
+        reverse("registrations:request_link", args=[programme.slug]),
+        reverse("registrations:change", args=[token]),
+        reverse("registrations:cancel", args=[token]),
+        reverse("registrations:erase", args=[token]),
+    ):
+        head = client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+    assert Registration.objects.get().is_confirmed  # a HEAD changes nothing
