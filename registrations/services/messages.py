@@ -243,7 +243,10 @@ def _compose(message: Message, registration: Registration) -> EmailMultiAlternat
     html = {
         "namn": escape(registration.name),
         "program": render_to_string("registrations/email/agenda.html", agenda),
-        "länk": format_html('<a href="{}" style="color: #0b5394;">{}</a>', link, link),
+        # The address as its own text, allowed to break: on a phone it is wider than the screen.
+        "länk": format_html(
+            '<a href="{}" style="color: #0b5394; word-break: break-all;">{}</a>', link, link
+        ),
     }
     subject, body = texts_for(message, registration.language)
     subject = _fill_text(subject, {"namn": registration.name})

@@ -105,6 +105,10 @@ def test_w6_participants_are_told_the_room_moved_and_nobody_else(
     assert "<p>W6 har flyttat till Hus B, sal 2 (andra våningen).</p>" in html
     assert "<strong>W6 Regional utbildnings- och arbetsmarknadsprognos</strong>" in html
     assert f'href="http://testserver/anmalan/{anna.token}/"' in html
+    # The same footer as every other e-mail: who to ask, and how the data is handled.
+    privacy = f"http://testserver/integritet/{programme.slug}/"
+    assert f"Så hanterar vi dina personuppgifter: {privacy}" in email.body
+    assert f'<a href="{privacy}"' in html
     # {program} brings the calendar file, so the new room reaches calendars too.
     assert [a.filename for a in email.attachments] == [f"{programme.slug}.ics"]
     message.refresh_from_db()
