@@ -337,7 +337,12 @@ class RegistrationAdmin(RefusalAdminMixin, admin.ModelAdmin):
             queued += 1
         self.message_user(
             request,
-            _("%(n)s bekräftelser lagda i kö för att skickas (se E-postutskick).") % {"n": queued},
+            ngettext(
+                "%(n)s bekräftelse lagd i kö för att skickas (se E-postutskick).",
+                "%(n)s bekräftelser lagda i kö för att skickas (se E-postutskick).",
+                queued,
+            )
+            % {"n": queued},
         )
 
     @admin.action(

@@ -283,6 +283,12 @@ def test_the_resend_action_only_queues_the_confirmations(
     queued = DBTaskResult.objects.filter(status="READY")
     assert sorted(t.args_kwargs["args"][0] for t in queued) == sorted(p.pk for p in people)
     assert "3 bekräftelser lagda i kö" in response.text
+    one = organiser_client.post(
+        changelist,
+        {"action": "resend_confirmation", "_selected_action": [people[0].pk]},
+        follow=True,
+    )
+    assert "1 bekräftelse lagd i kö" in one.text
 
 
 def test_organisers_see_the_e_mail_tasks_and_staff_do_not(client, organiser, staff_member):
