@@ -121,6 +121,9 @@ def test_region_submits_a_proposal_and_sees_a_receipt(client, db):
     assert "Ett kvitto skickas till kontakt@example.se." in html
     assert "Hur arbetar regionerna" in html and "Region Gävleborg" in html
     assert receipt["Cache-Control"] == "private, no-store"
+    assert "Skicka in ett förslag till</a>" in html
+    english = client.get(RECEIVED, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submit another proposal</a>" in english  # "till" is "another" here, not "for"
     # Received, not published: the public list does not show it.
     assert "Smart specialisering" not in client.get(LIST).content.decode()
 
