@@ -5,8 +5,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
+from reglab.http import get_or_post
 from reglab.ratelimit import ratelimit
 
 from . import selectors, services
@@ -28,7 +28,7 @@ def proposal_list(request):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 @ratelimit("proposal", limit=5, period=60)
 def proposal_create(request):
     form = ProposalForm(request.POST or None)
@@ -53,7 +53,7 @@ def proposal_received(request):
     return response
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 @ratelimit("vote", limit=30, period=60)
 def vote(request, token):
     """The private ballot. The link is the invitation: whoever has it votes, nobody else."""

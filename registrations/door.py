@@ -18,8 +18,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
+from reglab.http import get_or_post
 from workshops.models import Event, Workshop
 from workshops.selectors import current_event, running_slot
 
@@ -234,7 +235,7 @@ def move(request, event_slug, number):
 
 
 @door_staff
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 def walk_in(request, event_slug, number):
     workshop = _workshop(event_slug, number)
     seats = _seats(workshop)

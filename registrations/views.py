@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from reglab import caches, kept_frames, ratelimit
+from reglab.http import get_or_post
 from workshops.models import Event
 from workshops.selectors import current_event, event_to_show
 
@@ -104,7 +105,7 @@ def _form_workshops(posted: bool, event, *, exclude_registration=None):
     return selectors.workshops_to_show(event, exclude_registration=exclude_registration)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 @ratelimit.ratelimit("register-posts", limit=REGISTER_POST_LIMIT)
 def register(request, event_slug):
     posted = request.method == "POST"
@@ -243,7 +244,7 @@ def thanks(request, event_slug):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 @ratelimit.ratelimit("link", limit=LINK_LIMIT)
 def request_link(request, event_slug):
     event = get_object_or_404(Event, slug=event_slug)
@@ -313,7 +314,7 @@ def leave_queue(request, registration, slot_number):
 
 
 @private_page
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 def change(request, registration):
     event = registration.event
     try:
@@ -386,7 +387,7 @@ def _confirm_then(request, registration, *, template, action, done_url_name):
 
 
 @private_page
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 def cancel(request, registration):
     return _confirm_then(
         request,
@@ -398,7 +399,7 @@ def cancel(request, registration):
 
 
 @private_page
-@require_http_methods(["GET", "HEAD", "POST"])
+@get_or_post
 def erase(request, registration):
     return _confirm_then(
         request,

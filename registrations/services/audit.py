@@ -63,6 +63,6 @@ def pass_label(slot: TimeSlot) -> str:
 
 
 def workshops_summary(workshops) -> str:
-    """ "Pass 1: W1, Pass 2: W6": the workshops (in pass order) as the trail names them."""
+    """The workshops (in pass order) as the trail names them: Pass 1: W1, Pass 2: W6."""
     with trail_language():
         return ", ".join(f"{w.slot.label}: {w.code}" for w in workshops)

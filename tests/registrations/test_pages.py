@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import Registration
+from tests.conftest import register_people
 from workshops.models import Workshop
 
 
@@ -269,15 +269,8 @@ def test_thanks_page_repeats_the_chosen_workshops(client, programme, register_ur
 
 def test_pages_that_take_a_form_answer_head_as_get(client, programme):
     """Uptime monitors and link checkers send HEAD: a page that takes a form is a page too."""
-    services.register(
-        event=programme,
-        name="Anna",
-        email="anna@example.se",
-        organisation="Org",
-        consent=True,
-        workshops=[programme.workshops.get(number=n) for n in (1, 6, 11)],
-    )
-    token = Registration.objects.get().token
+    (anna,) = register_people(programme, 1)
+    token = anna.token
     for path in (
         reverse("registrations:register", args=[programme.slug]),
         reverse("registrations:request_link", args=[programme.slug]),
